@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tinyalloc: out-of-tree build and the project's commands.
+#
+#   make                 build the modules against KDIR
+#   make check           every test (builds and boots its own kernels)
+#   make check-quick     the UML 6.12 KUnit stage only
+#   make demo            boot UML, run a client workload, print the stats
+#   make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PWD := $(CURDIR)
+
+.PHONY: all modules check check-quick demo clean
+
+all: modules
+
+modules:
+	@if [ ! -d "$(KDIR)" ]; then \
+		echo "tinyalloc: no kernel build dir at KDIR=$(KDIR); set KDIR=<kernel build dir>, or use 'make check', 'make check-quick' or 'make demo', which build their own kernel"; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+check:
+	bash scripts/check.sh
+
+check-quick:
+	bash scripts/check.sh quick
+
+demo:
+	bash scripts/demo.sh
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
+	rm -rf build

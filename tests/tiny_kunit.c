@@ -1,0 +1,816 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for tinyalloc's tiny allocator.
+ *
+ * Most tests make a private instance (ta_tiny_create()) so that each block
+ * size and mode starts from a clean slate, and observe it through its
+ * per-CPU counters.  Sequences whose placement matters run with preemption
+ * off, so that every allocation comes from one CPU's block.
+ */
+
+#include <kunit/test.h>
+#include <linux/seq_file.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+
+#include "core.h"
+#include "tinyalloc.h"
+
+MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
+
+static unsigned long sum(struct ta_tiny *ta, enum ta_stat i)
+{
+	return ta_stat_sum(ta->stats, i);
+}
+
+static unsigned long objects_live(struct ta_tiny *ta)
+{
+	return sum(ta, TA_TINY_ALLOCS) - sum(ta, TA_TINY_FREES);
+}
+
+static unsigned long blocks_live(struct ta_tiny *ta)
+{
+	return sum(ta, TA_TINY_BLOCKS_TAKEN) - sum(ta, TA_TINY_BLOCKS_FREED);
+}
+
+static unsigned long spans_live(struct ta_tiny *ta)
+{
+	return sum(ta, TA_TINY_SPANS_ALLOC) - sum(ta, TA_TINY_SPANS_FREED);
+}
+
+static unsigned long invalid(struct ta_tiny *ta)
+{
+	return sum(ta, TA_INVALID_FREES);
+}
+
+static unsigned long global(enum ta_stat i)
+{
+	return ta_stat_sum(ta_global_stats_get(), i);
+}
+
+/* The instance of the running test, destroyed by the suite's exit. */
+static struct ta_tiny *make(struct kunit *test, unsigned int bs, bool debug)
+{
+	struct ta_tiny *ta = ta_tiny_create(bs, debug);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ta));
+	test->priv = ta;
+	return ta;
+}
+
+static void tiny_exit(struct kunit *test)
+{
+	if (test->priv)
+		ta_tiny_destroy(test->priv);
+}
+
+static unsigned long addr(const void *p)
+{
+	return (unsigned long)p;
+}
+
+/* ---- alignment, for every size of every block size ---- */
+
+struct align_case {
+	unsigned int bs;
+	unsigned int size;
+};
+
+static struct align_case align_cases[7 + 15 + 31];
+
+static const void *align_gen(const void *prev, char *desc)
+{
+	const struct align_case *c = prev;
+	unsigned int i, n = 0, bs;
+
+	if (!c) {
+		for (bs = 8; bs <= 32; bs *= 2)
+			for (i = 1; i < bs; i++)
+				align_cases[n++] = (struct align_case){ bs, i };
+		c = align_cases;
+	} else if (++c == align_cases + ARRAY_SIZE(align_cases)) {
+		return NULL;
+	}
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "block %u size %u", c->bs,
+		 c->size);
+	return c;
+}
+
+/* Go's rule, written out independently of the allocator's. */
+static unsigned int go_align(unsigned int size)
+{
+	if (size % 8 == 0)
+		return 8;
+	if (size % 4 == 0)
+		return 4;
+	if (size % 2 == 0)
+		return 2;
+	return 1;
+}
+
+static void test_align(struct kunit *test)
+{
+	const struct align_case *c = test->param_value;
+	struct ta_tiny *ta = make(test, c->bs, false);
+	unsigned int want = ALIGN(1, go_align(c->size));
+	char *a, *b;
+
+	KUNIT_EXPECT_EQ(test, ta_tiny_align(c->size), go_align(c->size));
+	preempt_disable();
+	a = ta_tiny_alloc(ta, 1, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, c->size, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	*a = 0x11;
+	KUNIT_EXPECT_EQ(test, addr(a) % c->bs, 0);
+	KUNIT_EXPECT_EQ(test, addr(b) % go_align(c->size), 0);
+	if (want + c->size <= c->bs)
+		KUNIT_EXPECT_PTR_EQ(test, b, a + want);
+	else
+		KUNIT_EXPECT_EQ(test, addr(b) % c->bs, 0);
+	memset(b, 0x5a, c->size);
+	KUNIT_EXPECT_EQ(test, *a, 0x11);
+	tinyalloc_free(a);
+	tinyalloc_free(b);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+}
+
+/* ---- packing and Go's keep-more-space rule ---- */
+
+static void test_packing(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 3, 5, 2, 1, 4 };
+	static const unsigned int offs[] = { 0, 3, 8, 10, 12 };
+	struct ta_tiny *ta = make(test, 16, false);
+	char *p[ARRAY_SIZE(sizes)];
+	unsigned int i;
+
+	preempt_disable();
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		p[i] = ta_tiny_alloc(ta, sizes[i], GFP_ATOMIC);
+	preempt_enable();
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_EXPECT_PTR_EQ(test, p[i], p[0] + offs[i]);
+	}
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_COMBINED), ARRAY_SIZE(sizes) - 1);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_TAKEN), 1);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		tinyalloc_free(p[i]);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+}
+
+static void test_keep_more_space(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *a, *b, *c, *d, *e, *f;
+
+	preempt_disable();
+	/* 8 does not fit after 10 bytes; the new block has more room left. */
+	a = ta_tiny_alloc(ta, 10, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, 8, GFP_ATOMIC);
+	c = ta_tiny_alloc(ta, 4, GFP_ATOMIC);
+	d = ta_tiny_alloc(ta, 4, GFP_ATOMIC);
+	/* 13 does not fit after 16 bytes: the new block becomes current. */
+	e = ta_tiny_alloc(ta, 13, GFP_ATOMIC);
+	f = ta_tiny_alloc(ta, 2, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b && c && d && e && f);
+	KUNIT_EXPECT_EQ(test, addr(b) % 16, 0);
+	KUNIT_EXPECT_PTR_EQ(test, c, b + 8);
+	KUNIT_EXPECT_PTR_EQ(test, d, b + 12);
+	KUNIT_EXPECT_EQ(test, addr(e) % 16, 0);
+	KUNIT_EXPECT_NE(test, addr(e) / 16, addr(d) / 16);
+	/* d's block is full (12 + 4), so e's block with 3 left stays. */
+	KUNIT_EXPECT_PTR_EQ(test, f, e + 14);
+	tinyalloc_free(a);
+	tinyalloc_free(b);
+	tinyalloc_free(c);
+	tinyalloc_free(d);
+	tinyalloc_free(e);
+	tinyalloc_free(f);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+}
+
+static void test_keep_old_block(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *a, *b, *c;
+
+	preempt_disable();
+	/* 13 does not fit after 4 bytes; the old block has more room left. */
+	a = ta_tiny_alloc(ta, 4, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, 13, GFP_ATOMIC);
+	c = ta_tiny_alloc(ta, 2, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b && c);
+	KUNIT_EXPECT_NE(test, addr(b) / 16, addr(a) / 16);
+	KUNIT_EXPECT_PTR_EQ(test, c, a + 4);
+	tinyalloc_free(a);
+	tinyalloc_free(b);
+	tinyalloc_free(c);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+}
+
+/* A block holds at most 15 objects, whatever room is left. */
+static void test_max_objects(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 32, false);
+	char *p[TA_MAX_OBJS + 1];
+	unsigned int i;
+
+	preempt_disable();
+	for (i = 0; i <= TA_MAX_OBJS; i++)
+		p[i] = ta_tiny_alloc(ta, 1, GFP_ATOMIC);
+	preempt_enable();
+	for (i = 0; i < TA_MAX_OBJS; i++)
+		KUNIT_EXPECT_PTR_EQ(test, p[i], p[0] + i);
+	KUNIT_EXPECT_EQ(test, addr(p[TA_MAX_OBJS]) % 32, 0);
+	for (i = 0; i <= TA_MAX_OBJS; i++)
+		tinyalloc_free(p[i]);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+}
+
+/* ---- the public API: size 0, sizes >= block, __GFP_ZERO ---- */
+
+static void test_api_sizes(struct kunit *test)
+{
+	size_t bs = tinyalloc_tiny_block_size();
+	unsigned long allocs = global(TA_KMALLOC_ALLOCS);
+	unsigned long frees = global(TA_KMALLOC_FREES);
+	unsigned long bad = global(TA_INVALID_FREES);
+	char *tiny, *big, *zeroed;
+
+	KUNIT_EXPECT_TRUE(test, bs == 8 || bs == 16 || bs == 32);
+	KUNIT_EXPECT_PTR_EQ(test, tinyalloc_alloc(0, GFP_KERNEL), ZERO_SIZE_PTR);
+	tinyalloc_free(NULL);
+	tinyalloc_free(ZERO_SIZE_PTR);
+	KUNIT_EXPECT_EQ(test, global(TA_INVALID_FREES), bad);
+
+	tiny = tinyalloc_alloc(bs - 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tiny);
+	KUNIT_EXPECT_NOT_NULL(test, ta_tiny_span_of(tiny));
+	KUNIT_EXPECT_EQ(test, global(TA_KMALLOC_ALLOCS), allocs);
+
+	big = tinyalloc_alloc(bs, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_NULL(test, ta_tiny_span_of(big));
+	KUNIT_EXPECT_EQ(test, global(TA_KMALLOC_ALLOCS), allocs + 1);
+	memset(big, 0x11, bs);
+
+	zeroed = tinyalloc_alloc(300, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, zeroed);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(zeroed, 0, 300));
+
+	tinyalloc_free(big);
+	tinyalloc_free(zeroed);
+	tinyalloc_free(tiny);
+	KUNIT_EXPECT_EQ(test, global(TA_KMALLOC_FREES), frees + 2);
+	KUNIT_EXPECT_EQ(test, global(TA_INVALID_FREES), bad);
+}
+
+/* Reused blocks hold old bytes; __GFP_ZERO must clear them anyway. */
+static void test_gfp_zero(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	unsigned int i, n = 64;
+	char **p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	char *first;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < n; i++) {
+		p[i] = ta_tiny_alloc(ta, 15, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		memset(p[i], 0xa5, 15);
+	}
+	first = p[0];
+	for (i = 0; i < n; i++)
+		tinyalloc_free(p[i]);
+	/* The emptied span is kept for reuse and scanned from its start. */
+	ta_tiny_drain_local(ta);
+	KUNIT_EXPECT_EQ(test, spans_live(ta), 1);
+	for (i = 0; i < n; i++) {
+		p[i] = ta_tiny_alloc(ta, 15, GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_EXPECT_TRUE(test, !memchr_inv(p[i], 0, 15));
+	}
+	KUNIT_EXPECT_PTR_EQ(test, p[0], first);
+	for (i = 0; i < n; i++)
+		tinyalloc_free(p[i]);
+}
+
+/* ---- atomic contexts ---- */
+
+static DEFINE_SPINLOCK(test_lock);
+
+static void alloc_many_atomic(struct kunit *test, struct ta_tiny *ta,
+			      char **p, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		p[i] = ta_tiny_alloc(ta, 1 + i % 15, GFP_ATOMIC);
+		if (p[i])
+			memset(p[i], 0x3c, 1 + i % 15);
+	}
+}
+
+static void test_atomic(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	unsigned int i, n = 6 * ta->nr_blocks;	/* several new spans */
+	char **p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	unsigned long flags;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	spin_lock(&test_lock);
+	alloc_many_atomic(test, ta, p, n);
+	spin_unlock(&test_lock);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		tinyalloc_free(p[i]);
+	}
+
+	local_irq_save(flags);
+	alloc_many_atomic(test, ta, p, n);
+	for (i = 0; i < n; i++)
+		tinyalloc_free(p[i]);
+	local_irq_restore(flags);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_NOT_NULL(test, p[i]);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+}
+
+/* ---- blocks reused, pages returned ---- */
+
+static void test_block_reuse(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	unsigned int i, n = ta->nr_blocks;
+	char **p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	char *again;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* One 15-byte object per block: exactly one span's worth. */
+	preempt_disable();
+	for (i = 0; i < n; i++)
+		p[i] = ta_tiny_alloc(ta, 15, GFP_ATOMIC);
+	preempt_enable();
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	KUNIT_EXPECT_EQ(test, spans_live(ta), 1);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), n);
+
+	tinyalloc_free(p[5]);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), n - 1);
+	preempt_disable();
+	again = ta_tiny_alloc(ta, 15, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_EXPECT_PTR_EQ(test, again, p[5]);
+	KUNIT_EXPECT_EQ(test, spans_live(ta), 1);
+	p[5] = again;
+	for (i = 0; i < n; i++)
+		tinyalloc_free(p[i]);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+}
+
+static void test_pages_returned(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	unsigned int i, n = 4 * ta->nr_blocks;
+	char **p = kvcalloc(n, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < n; i++) {
+		p[i] = ta_tiny_alloc(ta, 15, GFP_KERNEL);
+		if (!p[i])
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, i, n);
+	KUNIT_EXPECT_GE(test, spans_live(ta), 4);
+	while (i--)
+		tinyalloc_free(p[i]);
+	kvfree(p);
+	ta_tiny_drain_local(ta);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 0);
+	/* Only the bounded number of empty spans stays. */
+	KUNIT_EXPECT_LE(test, spans_live(ta), ta->keep_empty);
+	KUNIT_EXPECT_GE(test, sum(ta, TA_TINY_SPANS_FREED), 2);
+}
+
+/* Metadata must stay under 3.2% with 16-byte blocks. */
+static void test_metadata_cost(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	unsigned long span = PAGE_SIZE << ta->span_order;
+
+	KUNIT_EXPECT_LE(test, ta->first_block * 1000UL, 32 * span);
+	KUNIT_EXPECT_EQ(test, ta->first_block + ta->nr_blocks * 16UL, span);
+	KUNIT_EXPECT_EQ(test, ta->first_block % 16, 0);
+	kunit_info(test, "span %lu bytes: %u blocks, %u bytes of metadata (%lu.%02lu%%)\n",
+		   span, ta->nr_blocks, ta->first_block,
+		   ta->first_block * 100 / span,
+		   ta->first_block * 10000 / span % 100);
+}
+
+/* ---- invalid frees: refused, counted, nothing else changes ---- */
+
+static int module_data;
+
+static void expect_refused(struct kunit *test, struct ta_tiny *ta,
+			   const void *obj, bool instance)
+{
+	unsigned long before = instance ? invalid(ta) :
+				global(TA_INVALID_FREES);
+	unsigned long live = objects_live(ta), blocks = blocks_live(ta);
+	unsigned long kmalloc_frees = global(TA_KMALLOC_FREES);
+
+	tinyalloc_free(obj);
+	KUNIT_EXPECT_EQ(test, instance ? invalid(ta) :
+			global(TA_INVALID_FREES), before + 1);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), live);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), blocks);
+	KUNIT_EXPECT_EQ(test, global(TA_KMALLOC_FREES), kmalloc_frees);
+}
+
+static void test_invalid_foreign(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *vm = vmalloc(64), *km = kmalloc(32, GFP_KERNEL);
+	int on_stack = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, vm);
+	KUNIT_ASSERT_NOT_NULL(test, km);
+	memset(km, 0x77, 32);
+	expect_refused(test, ta, &on_stack, false);
+	expect_refused(test, ta, vm, false);
+	expect_refused(test, ta, &module_data, false);
+	expect_refused(test, ta, km, false);
+	expect_refused(test, ta, km + 8, false);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(km, 0x77, 32));
+	kfree(km);
+	vfree(vm);
+}
+
+static void test_invalid_kmalloc_double_free(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *big = tinyalloc_alloc(100, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	expect_refused(test, ta, big + 4, false);
+	tinyalloc_free(big);
+	expect_refused(test, ta, big, false);
+}
+
+static void test_invalid_tiny(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *a, *b, *c, *keep;
+
+	preempt_disable();
+	a = ta_tiny_alloc(ta, 15, GFP_ATOMIC);	/* current block */
+	b = ta_tiny_alloc(ta, 15, GFP_ATOMIC);	/* a block of its own */
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b);
+	memset(a, 0x42, 15);
+	/* The span header. */
+	expect_refused(test, ta, ta_tiny_span_of(a), true);
+	/* A block never taken: it holds no live object. */
+	expect_refused(test, ta, b + 16 * 100, true);
+	/* b's block: its count would go below zero. */
+	tinyalloc_free(b);
+	expect_refused(test, ta, b, true);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(a, 0x42, 15));
+
+	/* An extra free in the open block is caught when it is settled. */
+	preempt_disable();
+	c = ta_tiny_alloc(ta, 1, GFP_ATOMIC);
+	keep = ta_tiny_alloc(ta, 1, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, c && keep);
+	tinyalloc_free(a);
+	tinyalloc_free(c);
+	tinyalloc_free(keep);
+	tinyalloc_free(keep);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 3);
+	ta_tiny_drain_local(ta);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 4);
+}
+
+/* tiny_debug: every double free and interior pointer is refused. */
+static void test_debug_mode(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, true);
+	char *a, *b;
+
+	preempt_disable();
+	a = ta_tiny_alloc(ta, 4, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, 4, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b);
+	KUNIT_EXPECT_PTR_EQ(test, b, a + 4);
+	memset(b, 0x21, 4);
+	expect_refused(test, ta, a + 1, true);
+	tinyalloc_free(a);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(a, 0x6b, 4));
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(b, 0x21, 4));
+	expect_refused(test, ta, a, true);
+	tinyalloc_free(b);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 2);
+}
+
+/* ---- randomised stress against a shadow model ---- */
+
+struct shadow_obj {
+	u8 *p;
+	u8 size;
+	u32 id;
+};
+
+static u8 pattern(u32 id, unsigned int i)
+{
+	return (id * 31 + i * 7) ^ (id >> 8);
+}
+
+static bool check_and_free(struct kunit *test, struct shadow_obj *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->size; i++) {
+		if (o->p[i] != pattern(o->id, i)) {
+			KUNIT_FAIL(test, "object %u (%u bytes at %px) byte %u: %#x, expected %#x",
+				   o->id, o->size, o->p, i, o->p[i],
+				   pattern(o->id, i));
+			return false;
+		}
+	}
+	tinyalloc_free(o->p);
+	o->p = NULL;
+	return true;
+}
+
+struct stress_case {
+	unsigned int bs;
+	bool debug;
+};
+
+static const struct stress_case stress_cases[] = {
+	{ 8, false }, { 16, false }, { 32, false }, { 16, true },
+};
+
+static void stress_desc(const struct stress_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "block %u%s", c->bs,
+		 c->debug ? " tiny_debug" : "");
+}
+
+KUNIT_ARRAY_PARAM(stress, stress_cases, stress_desc);
+
+static void test_stress(struct kunit *test)
+{
+	const struct stress_case *c = test->param_value;
+	struct ta_tiny *ta = make(test, c->bs, c->debug);
+	const unsigned int slots = 4096, ops = 200000;
+	struct shadow_obj *live;
+	struct rnd_state rnd;
+	unsigned int i, j;
+	u32 id = 0;
+
+	live = kvcalloc(slots, sizeof(*live), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	prandom_seed_state(&rnd, 0x7a11a10c + c->bs + c->debug);
+	for (i = 0; i < ops; i++) {
+		struct shadow_obj *o = &live[prandom_u32_state(&rnd) % slots];
+
+		if (o->p) {
+			if (!check_and_free(test, o))
+				break;
+			continue;
+		}
+		o->size = 1 + prandom_u32_state(&rnd) % (c->bs - 1);
+		o->id = ++id;
+		o->p = ta_tiny_alloc(ta, o->size, GFP_KERNEL);
+		if (!o->p) {
+			KUNIT_FAIL(test, "allocation %u failed", id);
+			break;
+		}
+		if (addr(o->p) % ta_tiny_align(o->size) ||
+		    addr(o->p) % c->bs + o->size > c->bs) {
+			KUNIT_FAIL(test, "%u bytes at %px break the alignment rule",
+				   o->size, o->p);
+			break;
+		}
+		for (j = 0; j < o->size; j++)
+			o->p[j] = pattern(o->id, j);
+	}
+	for (i = 0; i < slots; i++)
+		if (live[i].p)
+			check_and_free(test, &live[i]);
+	kvfree(live);
+	ta_tiny_drain_local(ta);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 0);
+	KUNIT_EXPECT_LE(test, spans_live(ta), ta->keep_empty);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+	kunit_info(test, "%u objects, %lu combined, %lu blocks, %lu spans\n",
+		   id, sum(ta, TA_TINY_COMBINED), sum(ta, TA_TINY_BLOCKS_TAKEN),
+		   sum(ta, TA_TINY_SPANS_ALLOC));
+}
+
+/* The public API with tiny and kmalloc-backed sizes mixed. */
+static void test_stress_api(struct kunit *test)
+{
+	const unsigned int slots = 2048, ops = 100000;
+	unsigned long kmalloc_live = global(TA_KMALLOC_ALLOCS) -
+				     global(TA_KMALLOC_FREES);
+	struct shadow_obj *live;
+	struct rnd_state rnd;
+	unsigned int i, j;
+	u32 id = 0;
+
+	live = kvcalloc(slots, sizeof(*live), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	prandom_seed_state(&rnd, 42);
+	for (i = 0; i < ops; i++) {
+		struct shadow_obj *o = &live[prandom_u32_state(&rnd) % slots];
+
+		if (o->p) {
+			if (!check_and_free(test, o))
+				break;
+			continue;
+		}
+		o->size = 1 + prandom_u32_state(&rnd) % 48;
+		o->id = ++id;
+		o->p = tinyalloc_alloc(o->size, GFP_KERNEL);
+		if (!o->p) {
+			KUNIT_FAIL(test, "allocation %u failed", id);
+			break;
+		}
+		for (j = 0; j < o->size; j++)
+			o->p[j] = pattern(o->id, j);
+	}
+	for (i = 0; i < slots; i++)
+		if (live[i].p)
+			check_and_free(test, &live[i]);
+	kvfree(live);
+	KUNIT_EXPECT_EQ(test, global(TA_KMALLOC_ALLOCS) -
+			global(TA_KMALLOC_FREES), kmalloc_live);
+}
+
+/* ---- debugfs ---- */
+
+/* What the debugfs file @name shows, printed by its own show function. */
+static char *read_debugfs(struct kunit *test, const char *name)
+{
+	struct seq_file m = { .size = 8192 };
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	if (!strcmp(name, "stats"))
+		ta_debugfs_stats_show(&m, NULL);
+	else
+		ta_debugfs_cpus_show(&m, NULL);
+	KUNIT_ASSERT_GT(test, m.count, 0);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	return m.buf;
+}
+
+static unsigned long stat_value(struct kunit *test, const char *text,
+				const char *name)
+{
+	const char *line = text;
+	size_t len = strlen(name);
+	unsigned long v;
+
+	while (line && *line) {
+		if (!strncmp(line, name, len) && line[len] == ' ') {
+			KUNIT_ASSERT_EQ(test, sscanf(line + len, "%lu", &v), 1);
+			return v;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	KUNIT_FAIL(test, "stats has no %s", name);
+	return 0;
+}
+
+static void test_debugfs_stats(struct kunit *test)
+{
+	static const char * const names[] = {
+		"tiny_allocs", "tiny_combined", "tiny_blocks_taken",
+		"tiny_blocks_live", "tiny_objects_live", "tiny_spans",
+		"tiny_pages", "kmalloc_allocs", "kmalloc_live", "invalid_frees",
+	};
+	unsigned long allocs, live, km;
+	unsigned int i;
+	char *text, *p, *q;
+
+	text = read_debugfs(test, "stats");
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		stat_value(test, text, names[i]);
+	allocs = stat_value(test, text, "tiny_allocs");
+	live = stat_value(test, text, "tiny_objects_live");
+	km = stat_value(test, text, "kmalloc_live");
+
+	p = tinyalloc_alloc(3, GFP_KERNEL);
+	q = tinyalloc_alloc(64, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, p && q);
+	text = read_debugfs(test, "stats");
+	KUNIT_EXPECT_EQ(test, stat_value(test, text, "tiny_allocs"), allocs + 1);
+	KUNIT_EXPECT_EQ(test, stat_value(test, text, "tiny_objects_live"),
+			live + 1);
+	KUNIT_EXPECT_EQ(test, stat_value(test, text, "kmalloc_live"), km + 1);
+	KUNIT_EXPECT_GE(test, stat_value(test, text, "tiny_pages"),
+			stat_value(test, text, "tiny_spans"));
+	tinyalloc_free(p);
+	tinyalloc_free(q);
+	text = read_debugfs(test, "stats");
+	KUNIT_EXPECT_EQ(test, stat_value(test, text, "tiny_objects_live"), live);
+	KUNIT_EXPECT_EQ(test, stat_value(test, text, "kmalloc_live"), km);
+}
+
+static void test_debugfs_cpus(struct kunit *test)
+{
+	char *text = read_debugfs(test, "cpus");
+	unsigned int rows = 0;
+	char *line;
+
+	KUNIT_EXPECT_TRUE(test, !strncmp(text, "cpu ", 4));
+	for (line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n'))
+		rows++;
+	KUNIT_EXPECT_EQ(test, rows, num_possible_cpus());
+}
+
+static struct kunit_case tiny_cases[] = {
+	KUNIT_CASE_PARAM(test_align, align_gen),
+	KUNIT_CASE(test_packing),
+	KUNIT_CASE(test_keep_more_space),
+	KUNIT_CASE(test_keep_old_block),
+	KUNIT_CASE(test_max_objects),
+	KUNIT_CASE(test_api_sizes),
+	KUNIT_CASE(test_gfp_zero),
+	KUNIT_CASE(test_atomic),
+	KUNIT_CASE(test_block_reuse),
+	KUNIT_CASE(test_pages_returned),
+	KUNIT_CASE(test_metadata_cost),
+	{}
+};
+
+static struct kunit_suite tiny_suite = {
+	.name = "tinyalloc_tiny",
+	.exit = tiny_exit,
+	.test_cases = tiny_cases,
+};
+
+static struct kunit_case invalid_cases[] = {
+	KUNIT_CASE(test_invalid_foreign),
+	KUNIT_CASE(test_invalid_kmalloc_double_free),
+	KUNIT_CASE(test_invalid_tiny),
+	KUNIT_CASE(test_debug_mode),
+	{}
+};
+
+static struct kunit_suite invalid_suite = {
+	.name = "tinyalloc_invalid_free",
+	.exit = tiny_exit,
+	.test_cases = invalid_cases,
+};
+
+static struct kunit_case stress_cases_list[] = {
+	KUNIT_CASE_PARAM(test_stress, stress_gen_params),
+	KUNIT_CASE(test_stress_api),
+	{}
+};
+
+static struct kunit_suite stress_suite = {
+	.name = "tinyalloc_stress",
+	.exit = tiny_exit,
+	.test_cases = stress_cases_list,
+};
+
+static struct kunit_case debugfs_cases[] = {
+	KUNIT_CASE(test_debugfs_stats),
+	KUNIT_CASE(test_debugfs_cpus),
+	{}
+};
+
+static struct kunit_suite debugfs_suite = {
+	.name = "tinyalloc_debugfs",
+	.test_cases = debugfs_cases,
+};
+
+kunit_test_suites(&tiny_suite, &invalid_suite, &stress_suite, &debugfs_suite);
+
+MODULE_DESCRIPTION("KUnit tests for tinyalloc");
+MODULE_LICENSE("GPL");

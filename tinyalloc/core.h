@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The module-wide state behind the exported API. */
+#ifndef _TINYALLOC_CORE_H
+#define _TINYALLOC_CORE_H
+
+#include "stats.h"
+#include "tiny.h"
+
+/* The instance tinyalloc_alloc() uses. */
+extern struct ta_tiny *ta_main;
+/* Counters of the kmalloc path and of frees no instance claims. */
+extern struct ta_stats __percpu *ta_global_stats;
+
+struct ta_stats __percpu *ta_global_stats_get(void);
+struct seq_file;
+int ta_debugfs_stats_show(struct seq_file *m, void *v);
+int ta_debugfs_cpus_show(struct seq_file *m, void *v);
+int ta_debugfs_init(void);
+void ta_debugfs_exit(void);
+
+#endif /* _TINYALLOC_CORE_H */

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reports of bad input from callers: a counter and a rate-limited error. */
+#ifndef _TINYALLOC_REPORT_H
+#define _TINYALLOC_REPORT_H
+
+#include "stats.h"
+
+void ta_report_invalid(struct ta_stats __percpu *stats, const void *obj,
+		       unsigned long ip, const char *why);
+
+#endif /* _TINYALLOC_REPORT_H */

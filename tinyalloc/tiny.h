@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The tiny allocator: one instance per block size.
+ *
+ * The module runs one instance for tinyalloc_alloc(); the KUnit suites make
+ * private instances to test each block size and mode on a clean slate.
+ */
+#ifndef _TINYALLOC_TINY_H
+#define _TINYALLOC_TINY_H
+
+#include <linux/cache.h>
+#include <linux/list.h>
+#include <linux/local_lock.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "stats.h"
+
+/* Objects per block are counted in 4 bits. */
+#define TA_MAX_OBJS		15
+#define TA_NIBBLES_PER_WORD	(BITS_PER_LONG / 4)
+
+/**
+ * struct ta_span - header at the start of a span of pages
+ * @list: on its node's partial or full list; empty while a CPU owns it
+ * @owner: the instance the span belongs to
+ * @shadow: tiny_debug only: per byte, the size of the object starting there
+ * @inuse: blocks in use as seen by the node lock (see tiny.c)
+ * @node: NUMA node of the pages
+ * @frozen: a CPU takes blocks from this span without the node lock
+ * @counts: a 4-bit live count per usable block
+ *
+ * The header, the counts and padding fill the first blocks of the span,
+ * so that each block stays aligned to the block size.
+ */
+struct ta_span {
+	struct list_head list;
+	struct ta_tiny *owner;
+	u8 *shadow;
+	int inuse;
+	u16 node;
+	u8 frozen;
+	unsigned long counts[];
+};
+
+/**
+ * struct ta_tiny_cpu - a CPU's tiny allocation state
+ * @lock: protects this structure (IRQ-safe, a real lock on PREEMPT_RT)
+ * @block: address of the current block, 0 when there is none
+ * @bspan: the span of @block
+ * @off: bytes used in the current block
+ * @nobj: objects handed out from the current block
+ * @span: the span fresh blocks come from, owned by this CPU
+ * @taken: blocks taken from @span since this CPU owns it
+ * @scan: index of the count word where the search for a free block starts
+ */
+struct ta_tiny_cpu {
+	local_lock_t lock;
+	unsigned long block;
+	struct ta_span *bspan;
+	unsigned int off;
+	unsigned int nobj;
+	struct ta_span *span;
+	unsigned int taken;
+	unsigned int scan;
+};
+
+/**
+ * struct ta_tiny_node - per NUMA node lists of spans not owned by a CPU
+ * @lock: protects the lists and the spans' @inuse and @frozen
+ * @partial: spans with free blocks, empty spans at the tail
+ * @full: spans without a free block
+ * @nr_empty: spans on @partial with no block in use
+ */
+struct ta_tiny_node {
+	spinlock_t lock;		/* see above */
+	struct list_head partial;
+	struct list_head full;
+	unsigned int nr_empty;
+} ____cacheline_aligned_in_smp;
+
+/**
+ * struct ta_tiny - a tiny allocator instance
+ * @block_size: tiny block size: 8, 16 or 32
+ * @debug: record object starts, refuse interior pointers, poison frees
+ * @span_order: page order of a span
+ * @first_block: offset of the first usable block in a span
+ * @nr_blocks: usable blocks per span
+ * @nr_words: count words per span
+ * @keep_empty: empty spans kept per node for reuse
+ * @cpu: per-CPU state
+ * @stats: per-CPU counters
+ * @nodes: per-node span lists, nr_node_ids of them
+ */
+struct ta_tiny {
+	unsigned int block_size;
+	bool debug;
+	unsigned int span_order;
+	unsigned int first_block;
+	unsigned int nr_blocks;
+	unsigned int nr_words;
+	unsigned int keep_empty;
+	struct ta_tiny_cpu __percpu *cpu;
+	struct ta_stats __percpu *stats;
+	struct ta_tiny_node *nodes;
+};
+
+struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug);
+void ta_tiny_destroy(struct ta_tiny *ta);
+void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp);
+void ta_tiny_free(struct ta_span *span, const void *obj, unsigned long ip);
+struct ta_span *ta_tiny_span_of(const void *obj);
+void ta_tiny_drain_cpu(struct ta_tiny *ta, unsigned int cpu);
+void ta_tiny_drain_local(struct ta_tiny *ta);
+
+/* Go's rule: 8 for multiples of 8, else 4, else 2 for even, else 1. */
+static inline unsigned int ta_tiny_align(size_t size)
+{
+	return 1U << min(__ffs(size), 3UL);
+}
+
+#endif /* _TINYALLOC_TINY_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tinyalloc: Go-style tiny-object combining for kernel modules.
+ *
+ * Pointer-free requests smaller than the tiny block size are packed into
+ * one block per CPU, so a 3-byte string costs 3 bytes, not kmalloc-8's 8.
+ * Larger requests are served by kmalloc, so callers can use one pair of
+ * functions for any size.
+ */
+#ifndef _TINYALLOC_H
+#define _TINYALLOC_H
+
+#include <linux/types.h>
+#include <linux/gfp.h>
+
+/**
+ * tinyalloc_alloc() - allocate an object
+ * @size: size in bytes
+ * @gfp: allocation flags; __GFP_ZERO is honoured, and GFP_ATOMIC or
+ *       GFP_NOWAIT work from any context, hard IRQ included
+ *
+ * A request smaller than tinyalloc_tiny_block_size() is combined with
+ * other tiny requests of the calling CPU into one block, at an offset
+ * aligned by Go's rule: 8 if @size is a multiple of 8, else 4 if a
+ * multiple of 4, else 2 if even, else 1.  The memory must not hold
+ * pointers that need the object to stay alone in its block, and is only
+ * for the caller.  Larger requests come from kmalloc.
+ *
+ * Context: any context if @gfp does not allow blocking.
+ * Return: the object, ZERO_SIZE_PTR for a @size of 0, or NULL when no
+ * memory is available.
+ */
+void *tinyalloc_alloc(size_t size, gfp_t gfp);
+
+/**
+ * tinyalloc_free() - free an object from tinyalloc_alloc()
+ * @obj: the object; NULL and ZERO_SIZE_PTR are ignored
+ *
+ * A pointer that is not a live tinyalloc object is refused with an error
+ * message and counted in debugfs (invalid_frees) whenever the bookkeeping
+ * can tell; nothing is changed then.  With the module parameter
+ * tiny_debug, interior pointers and every double free are refused too.
+ *
+ * Context: any context.
+ */
+void tinyalloc_free(const void *obj);
+
+/**
+ * tinyalloc_tiny_block_size() - the tiny block size in bytes
+ *
+ * Requests smaller than this are combined into tiny blocks.
+ *
+ * Return: 8, 16 or 32 (the tiny_block module parameter).
+ */
+size_t tinyalloc_tiny_block_size(void);
+
+#endif /* _TINYALLOC_H */
