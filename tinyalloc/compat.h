@@ -8,11 +8,12 @@
 
 #include <linux/export.h>
 
-/* Internals the KUnit suites call; exported only where KUnit exists. */
-#if IS_ENABLED(CONFIG_KUNIT)
-#define EXPORT_SYMBOL_TA_TEST(sym) EXPORT_SYMBOL_NS_GPL(sym, TINYALLOC_INTERNAL)
-#else
-#define EXPORT_SYMBOL_TA_TEST(sym) static_assert(__same_type(sym, sym))
-#endif
+/*
+ * Internals the test modules call, in their own namespace so that no
+ * client module links against them by accident.  (Namespaces are bare
+ * tokens up to 6.12; 6.13 made them strings.)
+ */
+#define EXPORT_SYMBOL_TA_INTERNAL(sym) \
+	EXPORT_SYMBOL_NS_GPL(sym, TINYALLOC_INTERNAL)
 
 #endif /* _TINYALLOC_COMPAT_H */

@@ -72,7 +72,7 @@ struct ta_stats __percpu *ta_global_stats_get(void)
 {
 	return ta_global_stats;
 }
-EXPORT_SYMBOL_TA_TEST(ta_global_stats_get);
+EXPORT_SYMBOL_TA_INTERNAL(ta_global_stats_get);
 
 static int __init tinyalloc_init(void)
 {

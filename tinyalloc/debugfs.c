@@ -59,7 +59,7 @@ int ta_debugfs_stats_show(struct seq_file *m, void *v)
 		   ta_stat_sum(g, TA_INVALID_FREES));
 	return 0;
 }
-EXPORT_SYMBOL_TA_TEST(ta_debugfs_stats_show);
+EXPORT_SYMBOL_TA_INTERNAL(ta_debugfs_stats_show);
 
 static int stats_show(struct seq_file *m, void *v)
 {
@@ -93,7 +93,7 @@ int ta_debugfs_cpus_show(struct seq_file *m, void *v)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_TA_TEST(ta_debugfs_cpus_show);
+EXPORT_SYMBOL_TA_INTERNAL(ta_debugfs_cpus_show);
 
 static int cpus_show(struct seq_file *m, void *v)
 {

@@ -22,4 +22,4 @@ unsigned long ta_stat_sum(struct ta_stats __percpu *s, enum ta_stat i)
 		sum += ta_stat_cpu(s, cpu, i);
 	return sum;
 }
-EXPORT_SYMBOL_TA_TEST(ta_stat_sum);
+EXPORT_SYMBOL_TA_INTERNAL(ta_stat_sum);

@@ -80,7 +80,7 @@ struct ta_span *ta_tiny_span_of(const void *obj)
 		return NULL;
 	return page_address(page);
 }
-EXPORT_SYMBOL_TA_TEST(ta_tiny_span_of);
+EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_span_of);
 
 /* ---- 4-bit block counts ---- */
 
@@ -419,7 +419,7 @@ void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 		memset((void *)p, 0, size);
 	return (void *)p;
 }
-EXPORT_SYMBOL_TA_TEST(ta_tiny_alloc);
+EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_alloc);
 
 /* tiny_debug: refuse anything but the start of a live object; poison. */
 static bool ta_debug_free(struct ta_span *span, const void *obj,
@@ -490,7 +490,7 @@ void ta_tiny_drain_local(struct ta_tiny *ta)
 	ta_drain(ta, this_cpu_ptr(ta->cpu));
 	local_unlock_irqrestore(&ta->cpu->lock, flags);
 }
-EXPORT_SYMBOL_TA_TEST(ta_tiny_drain_local);
+EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_drain_local);
 
 /**
  * ta_tiny_drain_cpu() - settle the state of a CPU that cannot run it
@@ -565,7 +565,7 @@ err:
 	kfree(ta);
 	return ERR_PTR(-ENOMEM);
 }
-EXPORT_SYMBOL_TA_TEST(ta_tiny_create);
+EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_create);
 
 /* Free every span on a list; return how many blocks were still in use. */
 static unsigned long ta_free_list(struct ta_tiny *ta, struct list_head *head)
@@ -610,4 +610,4 @@ void ta_tiny_destroy(struct ta_tiny *ta)
 	kfree(ta->nodes);
 	kfree(ta);
 }
-EXPORT_SYMBOL_TA_TEST(ta_tiny_destroy);
+EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_destroy);

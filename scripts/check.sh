@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: every test tinyalloc has.  make check-quick: the UML 6.12
+# stage only (today the two are the same; the SMP and Debian-kernel
+# stages join 'check' as they land).
+#
+# Each stage prints what it checked; the run ends with one line
+# "N passed, N failed" summing KUnit cases and the script-level checks,
+# and exits non-zero if anything failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-full}
+out=$TA_ROOT/build/check
+mkdir -p "$out"
+passed=0
+failed=0
+
+result()
+{
+	if [ "$1" = pass ]; then
+		passed=$((passed + 1))
+		echo "PASS: $2"
+	else
+		failed=$((failed + 1))
+		echo "FAIL: $2"
+	fi
+}
+
+# Count a static check: pass if the command prints nothing that matches.
+static_check()
+{
+	local name=$1 log=$out/$2 pattern=$3
+
+	if grep -Eq "$pattern" "$log"; then
+		grep -E "$pattern" "$log" | head -n 40
+		result fail "$name (see $log)"
+	else
+		result pass "$name"
+	fi
+}
+
+"$TA_ROOT/scripts/install-deps.sh"
+ksrc=$("$TA_ROOT/scripts/kernel-source.sh" 6.12)
+kdir=$("$TA_ROOT/scripts/build-uml.sh" 6.12 "$TA_ROOT/scripts/configs/uml-test.config")
+
+note "stage: build against UML 6.12 with W=1 and sparse (C=2)"
+make -s -C "$kdir" M="$TA_ROOT" ARCH=um clean >/dev/null
+if make -C "$kdir" M="$TA_ROOT" ARCH=um W=1 C=2 modules >"$out/build.log" 2>&1; then
+	result pass "modules build"
+else
+	tail -n 40 "$out/build.log"
+	result fail "modules build (see $out/build.log)"
+fi
+static_check "W=1 and sparse: no warnings" build.log 'warning:|error:'
+
+note "stage: checkpatch --strict and kernel-doc"
+files=$(cd "$TA_ROOT" && ls tinyalloc/*.[ch] tests/*.[ch] | grep -v '\.mod\.c$')
+(cd "$TA_ROOT" && "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet \
+	--no-summary -f $files) >"$out/checkpatch.log" 2>&1 || true
+static_check "checkpatch --strict clean" checkpatch.log '^(WARNING|ERROR|CHECK)'
+(cd "$TA_ROOT" && "$ksrc/scripts/kernel-doc" -none -Wall $files) \
+	>"$out/kernel-doc.log" 2>&1 || true
+static_check "kernel-doc clean" kernel-doc.log 'warning|error'
+
+note "stage: UML 6.12 (KUnit, KASAN, lockdep)"
+log=$out/uml-6.12.log
+"$TA_ROOT/scripts/run-uml.sh" -k "$kdir" -o "$log" -t 600 -- \
+	"$TA_ROOT/scripts/guest/kunit.sh" \
+	"$TA_ROOT/tinyalloc/tinyalloc.ko" "$TA_ROOT/tests/tinyalloc_kunit.ko" ||
+	result fail "UML 6.12 boot and run (see $log)"
+grep -o 'TA-CHECK PASS: .*' "$log" | while read -r _ _ what; do echo "PASS: $what"; done
+grep -o 'TA-CHECK FAIL: .*' "$log" | while read -r _ _ what; do echo "FAIL: $what"; done
+passed=$((passed + $(grep -c 'TA-CHECK PASS: ' "$log" || true)))
+failed=$((failed + $(grep -c 'TA-CHECK FAIL: ' "$log" || true)))
+kunit=$("$TA_ROOT/scripts/check-kunit-log.sh" "$log" \
+	tinyalloc_tiny tinyalloc_invalid_free tinyalloc_stress tinyalloc_debugfs) || failed=$((failed + 1))
+echo "$kunit"
+line=$(echo "$kunit" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
+if [ -n "$line" ]; then
+	passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+fi
+
+[ "$mode" = quick ] || true
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

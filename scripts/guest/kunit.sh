@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the UML guest (busybox sh): the module's load-time checks,
+# then the KUnit suites, then unload.  Each check prints
+# "TA-CHECK PASS: what" or "TA-CHECK FAIL: what"; KUnit prints KTAP.
+
+pass() { echo "TA-CHECK PASS: $*"; }
+fail() { echo "TA-CHECK FAIL: $*"; }
+check() { what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+
+M=/modules
+D=/sys/kernel/debug/tinyalloc
+
+# Bad parameters refuse to load, with a clear message.
+for bad in 0 12 64; do
+	check "tiny_block=$bad refused" sh -c "! insmod $M/tinyalloc.ko tiny_block=$bad"
+	check "tiny_block=$bad message" sh -c "dmesg | grep -q 'tinyalloc: tiny_block=$bad is not supported'"
+done
+
+# Each supported block size loads, shows itself, and unloads cleanly.
+for bs in 8 32; do
+	check "tiny_block=$bs loads" insmod $M/tinyalloc.ko tiny_block=$bs
+	check "tiny_block=$bs in stats" grep -qx "tiny_block_size $bs" $D/stats
+	check "tiny_block=$bs unloads" rmmod tinyalloc
+done
+
+check "load with tiny_debug" insmod $M/tinyalloc.ko tiny_debug=1
+check "unload with tiny_debug" rmmod tinyalloc
+
+check "tinyalloc loads" insmod $M/tinyalloc.ko
+check "stats readable" grep -q '^tiny_allocs ' $D/stats
+check "cpus has a header" sh -c "head -n 1 $D/cpus | grep -q '^cpu allocs'"
+check "KUnit module loads" insmod $M/tinyalloc_kunit.ko
+echo "--- $D/stats after the suites"
+cat $D/stats
+check "no object left live" grep -qx 'tiny_objects_live 0' $D/stats
+check "no kmalloc object left live" grep -qx 'kmalloc_live 0' $D/stats
+check "KUnit module unloads" rmmod tinyalloc_kunit
+check "tinyalloc unloads" rmmod tinyalloc
+check "debugfs directory removed" sh -c "[ ! -e $D ]"
+check "nothing reported live at exit" sh -c "! dmesg | grep -q 'still live at exit'"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Create (or refresh) a minimal root filesystem directory for a UML kernel
+# booted with root=/dev/root rootfstype=hostfs.  The only thing taken from
+# the host is the statically linked busybox (no shared libraries needed),
+# plus one symlink per applet so that scripts can call insmod, poweroff...
+# by name.  /dev is left empty: the kernel mounts devtmpfs there itself
+# (CONFIG_DEVTMPFS_MOUNT) or /init does.
+# Usage: uml-rootfs.sh DIR
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+dir=${1:?usage: uml-rootfs.sh DIR}
+[ $# -eq 1 ] || die "usage: uml-rootfs.sh DIR"
+
+"$TA_ROOT/scripts/install-deps.sh" busybox-static
+bb=
+for c in /usr/bin/busybox /bin/busybox; do
+	[ -x "$c" ] && { bb=$c; break; }
+done
+[ -n "$bb" ] || die "busybox not found (package busybox-static)"
+# A dynamically linked busybox would need the host's libc inside the root.
+if command -v file >/dev/null 2>&1; then
+	file -L "$bb" | grep -q 'statically linked' ||
+		die "$bb is not statically linked; install busybox-static"
+fi
+
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+# Guard against wiping a real system directory by mistake.
+case "$dir" in
+/ | /bin | /usr | /etc | "$HOME") die "refusing to use $dir as a UML root" ;;
+esac
+
+# Rebuild bin/ from scratch so a refresh drops stale applets.
+rm -rf "$dir/bin" "$dir/sbin"
+mkdir -p "$dir/bin"
+cp "$bb" "$dir/bin/busybox"
+chmod 0755 "$dir/bin/busybox"
+# Every applet this busybox has; the list is what the binary itself reports,
+# so it can never name an applet that is missing.
+for a in $("$bb" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$dir/bin/$a"
+done
+for a in sh mount umount insmod rmmod lsmod cat grep echo poweroff halt \
+	 reboot sleep dmesg ls mkdir sync; do
+	[ -e "$dir/bin/$a" ] || die "busybox lacks the '$a' applet"
+done
+# Scripts written for a normal system may use /sbin/poweroff and friends.
+ln -s bin "$dir/sbin"
+
+mkdir -p "$dir/proc" "$dir/sys" "$dir/dev" "$dir/tmp" "$dir/modules" \
+	 "$dir/root" "$dir/etc"
+chmod 1777 "$dir/tmp"
