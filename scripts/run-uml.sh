@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a UML kernel on a throwaway busybox root (hostfs), run a caller's
+# busybox-sh script in it, and power off.  Kernel messages (KUnit's KTAP
+# included) and everything the script prints land in one console log.
+#
+# Usage: run-uml.sh -k BUILDDIR -o LOGFILE [-m MEM] [-t TIMEOUT_SECONDS]
+#                   -- SCRIPT_FILE [KO_FILES...]
+#   BUILDDIR  UML build directory holding the 'linux' binary
+#   LOGFILE   where the whole console log goes (CRs stripped)
+#   MEM       guest memory, default 512M
+#   TIMEOUT   seconds before the guest is killed, default 300
+#   SCRIPT    runs as 'sh /run.sh' inside the guest, cwd /
+#   KO_FILES  copied to /modules/ inside the guest
+#
+# Exits 0 only if the guest ran SCRIPT to the end, SCRIPT exited 0 and the
+# guest powered off by itself in time.  The guest's /init prints
+# "TINYALLOC-UML-DONE rc=N" when SCRIPT returns; a missing marker means the
+# guest crashed, hung or SCRIPT powered off by itself.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage()
+{
+	die "usage: run-uml.sh -k BUILDDIR -o LOGFILE [-m MEM] [-t TIMEOUT] -- SCRIPT_FILE [KO_FILES...]"
+}
+
+builddir= log= mem=512M tmo=300
+while getopts "k:o:m:t:h" opt; do
+	case "$opt" in
+	k) builddir=$OPTARG ;;
+	o) log=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	t) tmo=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ -n "$builddir" ] && [ -n "$log" ] && [ $# -ge 1 ] || usage
+case "$tmo" in '' | *[!0-9]*) die "timeout must be a number of seconds" ;; esac
+
+script=$1
+shift
+linux=$builddir/linux
+[ -x "$linux" ] || die "no UML kernel at $linux (run build-uml.sh)"
+[ -f "$script" ] || die "no such script: $script"
+for ko in "$@"; do
+	[ -f "$ko" ] || die "no such module: $ko"
+done
+# hostfs needs an absolute path, and so does the log once we cd away.
+linux=$(cd "$builddir" && pwd)/linux
+mkdir -p "$(dirname "$log")"
+log=$(cd "$(dirname "$log")" && pwd)/$(basename "$log")
+
+mkdir -p "$TA_CACHE/tmp"
+work=$(mktemp -d "$TA_CACHE/tmp/uml.XXXXXX")
+root=$work/root
+uml_pgid=
+
+# Kill whatever is left of the guest (UML forks helper and stub processes,
+# all in the process group that timeout(1) creates) and drop the temp dir,
+# also when we are interrupted.
+cleanup()
+{
+	if [ -n "$uml_pgid" ] && kill -0 -- "-$uml_pgid" 2>/dev/null; then
+		kill -TERM -- "-$uml_pgid" 2>/dev/null || true
+		sleep 1
+		kill -KILL -- "-$uml_pgid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+"$TA_ROOT/scripts/uml-rootfs.sh" "$root"
+if [ $# -gt 0 ]; then
+	cp "$@" "$root/modules/"
+fi
+cp "$script" "$root/run.sh"
+
+# The guest's init.  It mounts what tests commonly read (debugfs holds the
+# KUnit results, tracefs the trace buffer), runs the caller's script and
+# always reaches the end marker and the power-off, whatever the script did.
+# 'poweroff -f' makes UML exit cleanly; 'reboot' would re-exec the kernel.
+cat >"$root/init" <<'EOF'
+#!/bin/sh
+export PATH=/bin HOME=/root TERM=dumb
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+grep -q ' /dev ' /proc/mounts || mount -t devtmpfs devtmpfs /dev ||
+	echo "init: no devtmpfs"
+mount -t debugfs debugfs /sys/kernel/debug || echo "init: no debugfs"
+if grep -qw tracefs /proc/filesystems && [ -d /sys/kernel/tracing ]; then
+	mount -t tracefs tracefs /sys/kernel/tracing
+fi
+mount -t tmpfs tmpfs /tmp
+cd /
+sh /run.sh
+rc=$?
+echo "TINYALLOC-UML-DONE rc=$rc"
+sync
+poweroff -f
+# Only reached if poweroff failed: halt, and if that fails too, the kernel
+# panics when init exits and the host-side timeout ends the run.
+halt -f
+EOF
+chmod 0755 "$root/init"
+
+# con0=null,fd:1: console 0 reads nothing (stdin may be /dev/null or a
+# terminal we must not touch) and writes to our stdout, i.e. the log.
+# con=null ssl=null: the other consoles and serial lines default to host
+# ptys; nobody reads them.  printk.time=1 prefixes kernel lines with a
+# timestamp, which tells them apart from what the script prints (the KUnit
+# log check relies on it).  uml_dir keeps UML's pid/mconsole files out of
+# ~/.uml, TMPDIR its memory file out of /tmp.
+cmdline=(mem="$mem" root=/dev/root rootfstype=hostfs rootflags="$root" rw
+	 init=/init con0=null,fd:1 con=null ssl=null printk.time=1
+	 uml_dir="$work/uml" umid=tinyalloc)
+mkdir -p "$work/uml" "$work/memtmp"
+
+note "booting UML (timeout ${tmo}s), console log: $log"
+start=$(date +%s)
+# A crashed UML would otherwise leave a core file of guest-memory size.
+ulimit -c 0
+# timeout(1) puts itself and the whole guest in a fresh process group and
+# signals that group: SIGTERM first (UML exits cleanly on it), SIGKILL 10s
+# later for anything still alive.
+set +e
+(cd "$work" && TMPDIR="$work/memtmp" exec timeout -k 10 "$tmo" \
+	"$linux" "${cmdline[@]}") </dev/null >"$log" 2>&1 &
+uml_pgid=$!
+wait "$uml_pgid"
+urc=$?
+set -e
+elapsed=$(($(date +%s) - start))
+
+# Belt and braces: nothing of the guest may outlive it.
+if pgrep -g "$uml_pgid" >/dev/null 2>&1; then
+	note "killing leftover UML processes: $(pgrep -g "$uml_pgid" | tr '\n' ' ')"
+	kill -KILL -- "-$uml_pgid" 2>/dev/null || true
+fi
+uml_pgid=
+
+# Userspace output goes through the tty layer and gets CRLF endings.
+sed -i 's/\r$//' "$log"
+
+fail()
+{
+	echo "---- last lines of $log ----" >&2
+	tail -n 40 "$log" >&2
+	echo "----" >&2
+	die "$*"
+}
+
+[ "$urc" -ne 124 ] && [ "$urc" -ne 137 ] ||
+	fail "UML timed out after ${tmo}s"
+marker=$(grep -a '^TINYALLOC-UML-DONE rc=' "$log" | tail -n 1 || true)
+[ -n "$marker" ] ||
+	fail "UML exited (status $urc) without reaching the end of the script: crash, panic or early poweroff"
+rc=${marker#TINYALLOC-UML-DONE rc=}
+[ "$rc" = 0 ] || fail "guest script failed with status $rc"
+[ "$urc" -eq 0 ] || fail "UML exited with status $urc after the script finished"
+note "UML run ok in ${elapsed}s"
