@@ -69,18 +69,24 @@ log=$out/uml-6.12.log
 	"$TA_ROOT/scripts/guest/kunit.sh" \
 	"$TA_ROOT/tinyalloc/tinyalloc.ko" "$TA_ROOT/tests/tinyalloc_kunit.ko" ||
 	result fail "UML 6.12 boot and run (see $log)"
-grep -o 'TA-CHECK PASS: .*' "$log" | while read -r _ _ what; do echo "PASS: $what"; done
-grep -o 'TA-CHECK FAIL: .*' "$log" | while read -r _ _ what; do echo "FAIL: $what"; done
-passed=$((passed + $(grep -c 'TA-CHECK PASS: ' "$log" || true)))
-failed=$((failed + $(grep -c 'TA-CHECK FAIL: ' "$log" || true)))
-kunit=$("$TA_ROOT/scripts/check-kunit-log.sh" "$log" \
-	tinyalloc_tiny tinyalloc_invalid_free tinyalloc_stress tinyalloc_debugfs) || failed=$((failed + 1))
-echo "$kunit"
+# The guest's own checks: "TA-CHECK PASS: what" / "TA-CHECK FAIL: what".
+while read -r verdict what; do
+	case "$verdict" in
+	PASS:) result pass "$what" ;;
+	FAIL:) result fail "$what" ;;
+	esac
+done < <(grep -o 'TA-CHECK [A-Z]*: .*' "$log" | cut -d' ' -f2-)
+rc=0
+kunit=$("$TA_ROOT/scripts/check-kunit-log.sh" "$log" tinyalloc_tiny \
+	tinyalloc_invalid_free tinyalloc_stress tinyalloc_debugfs) || rc=$?
 line=$(echo "$kunit" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
-if [ -n "$line" ]; then
-	passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
-	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
-fi
+echo "KUnit: ${line:-no results}"
+kfailed=$(echo "${line:-0 passed, 0 failed}" | cut -d' ' -f3)
+passed=$((passed + $(echo "${line:-0}" | cut -d' ' -f1)))
+failed=$((failed + kfailed))
+# A splat or a missing suite fails the run even when every case passed.
+[ "$rc" -eq 0 ] || [ "$kfailed" -gt 0 ] ||
+	result fail "KUnit log: splat or missing suite (see $log)"
 
 [ "$mode" = quick ] || true
 

@@ -18,6 +18,7 @@
 # "TINYALLOC-UML-DONE rc=N" when SCRIPT returns; a missing marker means the
 # guest crashed, hung or SCRIPT powered off by itself.
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 usage()
@@ -25,7 +26,7 @@ usage()
 	die "usage: run-uml.sh -k BUILDDIR -o LOGFILE [-m MEM] [-t TIMEOUT] -- SCRIPT_FILE [KO_FILES...]"
 }
 
-builddir= log= mem=512M tmo=300
+builddir='' log='' mem=512M tmo=300
 while getopts "k:o:m:t:h" opt; do
 	case "$opt" in
 	k) builddir=$OPTARG ;;
@@ -36,7 +37,9 @@ while getopts "k:o:m:t:h" opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ -n "$builddir" ] && [ -n "$log" ] && [ $# -ge 1 ] || usage
+if [ -z "$builddir" ] || [ -z "$log" ] || [ $# -lt 1 ]; then
+	usage
+fi
 case "$tmo" in '' | *[!0-9]*) die "timeout must be a number of seconds" ;; esac
 
 script=$1
@@ -55,18 +58,31 @@ log=$(cd "$(dirname "$log")" && pwd)/$(basename "$log")
 mkdir -p "$TA_CACHE/tmp"
 work=$(mktemp -d "$TA_CACHE/tmp/uml.XXXXXX")
 root=$work/root
-uml_pgid=
+tmo_pid='' uml_pid=''
 
-# Kill whatever is left of the guest (UML forks helper and stub processes,
-# all in the process group that timeout(1) creates) and drop the temp dir,
-# also when we are interrupted.
+# The processes of the guest: UML's main process calls setsid() and forks
+# its helper and stub processes into that session, so they are out of
+# reach of timeout(1)'s process-group signals; find them by session id.
+guest_pids()
+{
+	if [ -n "$uml_pid" ]; then
+		pgrep -s "$uml_pid" 2>/dev/null || true
+	fi
+}
+
+# Kill whatever is left of the guest and drop the temp dir, also when we
+# are interrupted.
 cleanup()
 {
-	if [ -n "$uml_pgid" ] && kill -0 -- "-$uml_pgid" 2>/dev/null; then
-		kill -TERM -- "-$uml_pgid" 2>/dev/null || true
-		sleep 1
-		kill -KILL -- "-$uml_pgid" 2>/dev/null || true
+	local left=()
+	if [ -n "$tmo_pid" ]; then
+		kill -TERM "$tmo_pid" 2>/dev/null || true
 	fi
+	if [ -n "$uml_pid" ] && kill -TERM "$uml_pid" 2>/dev/null; then
+		sleep 2
+	fi
+	mapfile -t left < <(guest_pids)
+	[ ${#left[@]} -eq 0 ] || kill -KILL "${left[@]}" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -113,34 +129,43 @@ chmod 0755 "$root/init"
 # ptys; nobody reads them.  printk.time=1 prefixes kernel lines with a
 # timestamp, which tells them apart from what the script prints (the KUnit
 # log check relies on it).  uml_dir keeps UML's pid/mconsole files out of
-# ~/.uml, TMPDIR its memory file out of /tmp.
+# ~/.uml.  TMPDIR: UML backs guest memory with a file there; the default
+# /dev/shm is often just 64M in containers, too small for mem=512M.
+# shellcheck disable=SC2054 # the commas belong to con0=null,fd:1
 cmdline=(mem="$mem" root=/dev/root rootfstype=hostfs rootflags="$root" rw
 	 init=/init con0=null,fd:1 con=null ssl=null printk.time=1
 	 uml_dir="$work/uml" umid=tinyalloc)
 mkdir -p "$work/uml" "$work/memtmp"
 
 note "booting UML (timeout ${tmo}s), console log: $log"
-start=$(date +%s)
+start=$(date +%s%N)
 # A crashed UML would otherwise leave a core file of guest-memory size.
 ulimit -c 0
-# timeout(1) puts itself and the whole guest in a fresh process group and
-# signals that group: SIGTERM first (UML exits cleanly on it), SIGKILL 10s
-# later for anything still alive.
+# timeout(1) sends SIGTERM to UML's main process, on which UML shuts down
+# its helpers and exits; SIGKILL 10s later if it is still alive.
 set +e
 (cd "$work" && TMPDIR="$work/memtmp" exec timeout -k 10 "$tmo" \
 	"$linux" "${cmdline[@]}") </dev/null >"$log" 2>&1 &
-uml_pgid=$!
-wait "$uml_pgid"
+tmo_pid=$!
+# timeout's only child is UML's main process, whose pid is the session id.
+while [ -z "$uml_pid" ] && kill -0 "$tmo_pid" 2>/dev/null; do
+	uml_pid=$(pgrep -P "$tmo_pid" || true)
+	[ -n "$uml_pid" ] || sleep 0.05
+done
+wait "$tmo_pid"
 urc=$?
 set -e
-elapsed=$(($(date +%s) - start))
+tmo_pid=
+ms=$((($(date +%s%N) - start) / 1000000))
+elapsed=$((ms / 1000)).$(printf %03d $((ms % 1000)))
 
 # Belt and braces: nothing of the guest may outlive it.
-if pgrep -g "$uml_pgid" >/dev/null 2>&1; then
-	note "killing leftover UML processes: $(pgrep -g "$uml_pgid" | tr '\n' ' ')"
-	kill -KILL -- "-$uml_pgid" 2>/dev/null || true
+mapfile -t left < <(guest_pids)
+if [ ${#left[@]} -gt 0 ]; then
+	note "killing leftover UML processes: ${left[*]}"
+	kill -KILL "${left[@]}" 2>/dev/null || true
 fi
-uml_pgid=
+uml_pid=
 
 # Userspace output goes through the tty layer and gets CRLF endings.
 sed -i 's/\r$//' "$log"
@@ -153,8 +178,9 @@ fail()
 	die "$*"
 }
 
-[ "$urc" -ne 124 ] && [ "$urc" -ne 137 ] ||
+if [ "$urc" -eq 124 ] || [ "$urc" -eq 137 ]; then
 	fail "UML timed out after ${tmo}s"
+fi
 marker=$(grep -a '^TINYALLOC-UML-DONE rc=' "$log" | tail -n 1 || true)
 [ -n "$marker" ] ||
 	fail "UML exited (status $urc) without reaching the end of the script: crash, panic or early poweroff"

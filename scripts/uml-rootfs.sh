@@ -8,6 +8,7 @@
 # (CONFIG_DEVTMPFS_MOUNT) or /init does.
 # Usage: uml-rootfs.sh DIR
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 dir=${1:?usage: uml-rootfs.sh DIR}
@@ -33,15 +34,25 @@ case "$dir" in
 esac
 
 # Rebuild bin/ from scratch so a refresh drops stale applets.
-rm -rf "$dir/bin" "$dir/sbin"
+rm -rf "${dir:?}/bin" "${dir:?}/sbin"
 mkdir -p "$dir/bin"
 cp "$bb" "$dir/bin/busybox"
 chmod 0755 "$dir/bin/busybox"
 # Every applet this busybox has; the list is what the binary itself reports,
-# so it can never name an applet that is missing.
-for a in $("$bb" --list); do
-	[ "$a" = busybox ] || ln -s busybox "$dir/bin/$a"
-done
+# so it can never name an applet that is missing.  One python3 process
+# makes the ~300 links in a fraction of the time 300 ln processes take.
+if command -v python3 >/dev/null 2>&1; then
+	"$bb" --list | python3 -c '
+import os, sys
+for a in sys.stdin.read().split():
+	if a != "busybox":
+		os.symlink("busybox", os.path.join(sys.argv[1], a))
+' "$dir/bin"
+else
+	for a in $("$bb" --list); do
+		[ "$a" = busybox ] || ln -s busybox "$dir/bin/$a"
+	done
+fi
 for a in sh mount umount insmod rmmod lsmod cat grep echo poweroff halt \
 	 reboot sleep dmesg ls mkdir sync; do
 	[ -e "$dir/bin/$a" ] || die "busybox lacks the '$a' applet"

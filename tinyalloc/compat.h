@@ -7,6 +7,9 @@
 #define _TINYALLOC_COMPAT_H
 
 #include <linux/export.h>
+#include <linux/mmzone.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 
 /*
  * Internals the test modules call, in their own namespace so that no
@@ -15,5 +18,67 @@
  */
 #define EXPORT_SYMBOL_TA_INTERNAL(sym) \
 	EXPORT_SYMBOL_NS_GPL(sym, TINYALLOC_INTERNAL)
+
+/* The largest page order: MAX_PAGE_ORDER since 6.8; 6.1's MAX_ORDER is one past it. */
+#ifdef MAX_PAGE_ORDER
+#define TA_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#else
+#define TA_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
+/*
+ * Shrinkers are allocated by the core since 6.7 (which added
+ * SHRINKER_ALLOCATED); 6.1 embeds them.
+ */
+#ifdef SHRINKER_ALLOCATED
+static inline struct shrinker *
+ta_shrinker_register(const char *name,
+		     unsigned long (*count)(struct shrinker *,
+					    struct shrink_control *),
+		     unsigned long (*scan)(struct shrinker *,
+					   struct shrink_control *))
+{
+	struct shrinker *s = shrinker_alloc(0, "%s", name);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	shrinker_register(s);
+	return s;
+}
+
+static inline void ta_shrinker_unregister(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+#else
+static inline struct shrinker *
+ta_shrinker_register(const char *name,
+		     unsigned long (*count)(struct shrinker *,
+					    struct shrink_control *),
+		     unsigned long (*scan)(struct shrinker *,
+					   struct shrink_control *))
+{
+	struct shrinker *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+	return s;
+}
+
+static inline void ta_shrinker_unregister(struct shrinker *s)
+{
+	unregister_shrinker(s);
+	kfree(s);
+}
+#endif
 
 #endif /* _TINYALLOC_COMPAT_H */
