@@ -65,7 +65,8 @@ static_check "kernel-doc clean" kernel-doc.log 'warning|error'
 
 note "stage: UML 6.12 (KUnit, KASAN, lockdep)"
 log=$out/uml-6.12.log
-"$TA_ROOT/scripts/run-uml.sh" -k "$kdir" -o "$log" -t 600 -- \
+rm -f "$log"
+"$TA_ROOT/scripts/run-uml.sh" -k "$kdir" -o "$log" -m 1024M -t 600 -- \
 	"$TA_ROOT/scripts/guest/kunit.sh" \
 	"$TA_ROOT/tinyalloc/tinyalloc.ko" "$TA_ROOT/tests/tinyalloc_kunit.ko" ||
 	result fail "UML 6.12 boot and run (see $log)"
@@ -78,7 +79,8 @@ while read -r verdict what; do
 done < <(grep -o 'TA-CHECK [A-Z]*: .*' "$log" | cut -d' ' -f2-)
 rc=0
 kunit=$("$TA_ROOT/scripts/check-kunit-log.sh" "$log" tinyalloc_tiny \
-	tinyalloc_invalid_free tinyalloc_stress tinyalloc_debugfs) || rc=$?
+	tinyalloc_invalid_free tinyalloc_stress tinyalloc_debugfs \
+	tinyalloc_stack) || rc=$?
 line=$(echo "$kunit" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
 echo "KUnit: ${line:-no results}"
 kfailed=$(echo "${line:-0 passed, 0 failed}" | cut -d' ' -f3)

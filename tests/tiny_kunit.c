@@ -406,6 +406,36 @@ static void test_pages_returned(struct kunit *test)
 	KUNIT_EXPECT_GE(test, sum(ta, TA_TINY_SPANS_FREED), 2);
 }
 
+/*
+ * What the CPU hotplug callback does for a dead CPU: settle its open
+ * block and give up its span, from outside, without its local lock.
+ */
+static void test_drain_cpu(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	unsigned long flags;
+	char *a, *b;
+
+	preempt_disable();
+	a = ta_tiny_alloc(ta, 3, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, 3, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b);
+	tinyalloc_free(a);
+	tinyalloc_free(b);
+	/* The open block still holds its bias: one block live. */
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 1);
+	local_irq_save(flags);
+	ta_tiny_drain_cpu(ta, smp_processor_id());
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+	/* The span went to its node's list as an empty span kept for reuse. */
+	KUNIT_EXPECT_EQ(test, spans_live(ta), 1);
+	KUNIT_EXPECT_EQ(test, ta->nodes[numa_mem_id()].nr_empty, 1);
+}
+
 /* Metadata must stay under 3.2% with 16-byte blocks. */
 static void test_metadata_cost(struct kunit *test)
 {
@@ -713,6 +743,9 @@ static void test_debugfs_stats(struct kunit *test)
 		"tiny_allocs", "tiny_combined", "tiny_blocks_taken",
 		"tiny_blocks_live", "tiny_objects_live", "tiny_spans",
 		"tiny_pages", "kmalloc_allocs", "kmalloc_live", "invalid_frees",
+		"stack_allocs", "stack_frees", "stack_live", "stack_spans",
+		"stack_pages", "stack_large_live", "stack_large_cached",
+		"stack_invalid_frees", "stack_overflows",
 	};
 	unsigned long allocs, live, km;
 	unsigned int i;
@@ -765,6 +798,7 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_atomic),
 	KUNIT_CASE(test_block_reuse),
 	KUNIT_CASE(test_pages_returned),
+	KUNIT_CASE(test_drain_cpu),
 	KUNIT_CASE(test_metadata_cost),
 	{}
 };

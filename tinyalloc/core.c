@@ -5,11 +5,15 @@
  * tinyalloc_alloc() sends requests smaller than the tiny block size to
  * the tiny allocator (tiny.c) and larger ones to kmalloc (large.c);
  * tinyalloc_free() tells them apart by the page the pointer is in.
+ * Stacks come from stack.c.  A CPU that goes offline has its caches
+ * drained; a shrinker gives cached large stacks back under pressure.
  */
 
 #define pr_fmt(fmt) "tinyalloc: " fmt
 
+#include <linux/cpuhotplug.h>
 #include <linux/err.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -17,6 +21,7 @@
 #include "core.h"
 #include "large.h"
 #include "report.h"
+#include "stack.h"
 #include "tinyalloc.h"
 
 static unsigned int tiny_block = 16;
@@ -29,8 +34,21 @@ module_param(tiny_debug, bool, 0444);
 MODULE_PARM_DESC(tiny_debug,
 		 "Record where each tiny object starts to refuse interior pointers and double frees, and poison freed bytes (costs memory)");
 
+static unsigned int fixed_stack = 2048;
+module_param(fixed_stack, uint, 0444);
+MODULE_PARM_DESC(fixed_stack,
+		 "FIXED_STACK, the smallest stack in bytes: a power of two from 1024 to PAGE_SIZE (default 2048); pools serve FIXED_STACK << 0..3");
+
+static bool stack_debug;
+module_param(stack_debug, bool, 0444);
+MODULE_PARM_DESC(stack_debug,
+		 "Poison freed stacks and keep a canary at lo, checked at free to report overflows");
+
 struct ta_tiny *ta_main;
+struct ta_stack *ta_stacks;
 struct ta_stats __percpu *ta_global_stats;
+static struct shrinker *ta_stack_shrinker;
+static int ta_cpuhp_state;
 
 void *tinyalloc_alloc(size_t size, gfp_t gfp)
 {
@@ -63,6 +81,57 @@ size_t tinyalloc_tiny_block_size(void)
 }
 EXPORT_SYMBOL_GPL(tinyalloc_tiny_block_size);
 
+int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp)
+{
+	return ta_stack_alloc(ta_stacks, stk, size, gfp);
+}
+EXPORT_SYMBOL_GPL(tinyalloc_stack_alloc);
+
+void tinyalloc_stack_free(struct tinyalloc_stack *stk)
+{
+	if (!ta_stack_free(stk, _RET_IP_))
+		ta_report_invalid_stack(ta_global_stats, stk->lo, _RET_IP_,
+					"not a tinyalloc stack");
+}
+EXPORT_SYMBOL_GPL(tinyalloc_stack_free);
+
+size_t tinyalloc_fixed_stack(void)
+{
+	return ta_stacks->fixed;
+}
+EXPORT_SYMBOL_GPL(tinyalloc_fixed_stack);
+
+static unsigned long ta_shrink_count(struct shrinker *s,
+				     struct shrink_control *sc)
+{
+	return ta_stack_large_count(ta_stacks) ?: SHRINK_EMPTY;
+}
+
+static unsigned long ta_shrink_scan(struct shrinker *s,
+				    struct shrink_control *sc)
+{
+	return ta_stack_large_scan(ta_stacks, sc->nr_to_scan) ?: SHRINK_STOP;
+}
+
+/**
+ * ta_stack_shrinker_get() - the shrinker of the module's stacks
+ *
+ * Return: the shrinker, so tests can drive it as reclaim would.
+ */
+struct shrinker *ta_stack_shrinker_get(void)
+{
+	return ta_stack_shrinker;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_shrinker_get);
+
+/* A dead CPU's caches go back, its open tiny block is settled. */
+static int ta_cpu_dead(unsigned int cpu)
+{
+	ta_tiny_drain_cpu(ta_main, cpu);
+	ta_stack_drain_cpu(ta_stacks, cpu);
+	return 0;
+}
+
 /**
  * ta_global_stats_get() - the counters of the kmalloc path
  *
@@ -83,6 +152,12 @@ static int __init tinyalloc_init(void)
 		       tiny_block);
 		return -EINVAL;
 	}
+	if (!is_power_of_2(fixed_stack) || fixed_stack < 1024 ||
+	    fixed_stack > PAGE_SIZE) {
+		pr_err("fixed_stack=%u is not supported: use a power of two from 1024 to %lu\n",
+		       fixed_stack, PAGE_SIZE);
+		return -EINVAL;
+	}
 	ta_global_stats = alloc_percpu(struct ta_stats);
 	if (!ta_global_stats)
 		return -ENOMEM;
@@ -94,13 +169,33 @@ static int __init tinyalloc_init(void)
 		err = PTR_ERR(ta_main);
 		goto err_large;
 	}
-	err = ta_debugfs_init();
-	if (err)
+	ta_stacks = ta_stack_create(fixed_stack, stack_debug);
+	if (IS_ERR(ta_stacks)) {
+		err = PTR_ERR(ta_stacks);
 		goto err_tiny;
-	pr_info("tiny blocks of %u bytes%s\n", tiny_block,
-		tiny_debug ? ", tiny_debug on" : "");
+	}
+	ta_stack_shrinker = ta_shrinker_register("tinyalloc-stacks",
+						 ta_shrink_count,
+						 ta_shrink_scan);
+	if (!ta_stack_shrinker) {
+		err = -ENOMEM;
+		goto err_stacks;
+	}
+	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "tinyalloc:dead",
+					NULL, ta_cpu_dead);
+	if (err < 0)
+		goto err_shrinker;
+	ta_cpuhp_state = err;
+	ta_debugfs_init();
+	pr_info("tiny blocks of %u bytes%s, stacks of %u << 0..3 bytes%s\n",
+		tiny_block, tiny_debug ? " (tiny_debug)" : "", fixed_stack,
+		stack_debug ? " (stack_debug)" : "");
 	return 0;
 
+err_shrinker:
+	ta_shrinker_unregister(ta_stack_shrinker);
+err_stacks:
+	ta_stack_destroy(ta_stacks);
 err_tiny:
 	ta_tiny_destroy(ta_main);
 err_large:
@@ -113,6 +208,9 @@ err_stats:
 static void __exit tinyalloc_exit(void)
 {
 	ta_debugfs_exit();
+	cpuhp_remove_state_nocalls(ta_cpuhp_state);
+	ta_shrinker_unregister(ta_stack_shrinker);
+	ta_stack_destroy(ta_stacks);
 	ta_tiny_destroy(ta_main);
 	ta_large_exit();
 	free_percpu(ta_global_stats);
@@ -121,7 +219,7 @@ static void __exit tinyalloc_exit(void)
 module_init(tinyalloc_init);
 module_exit(tinyalloc_exit);
 
-MODULE_DESCRIPTION("Go-style tiny-object combining allocator");
+MODULE_DESCRIPTION("Go-style tiny-object combining and stack pool allocator");
 MODULE_AUTHOR("The tinyalloc developers");
 MODULE_VERSION("0.1");
 MODULE_LICENSE("GPL");

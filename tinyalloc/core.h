@@ -4,18 +4,23 @@
 #define _TINYALLOC_CORE_H
 
 #include "stats.h"
+#include "stack.h"
 #include "tiny.h"
 
 /* The instance tinyalloc_alloc() uses. */
 extern struct ta_tiny *ta_main;
+/* The stack instance tinyalloc_stack_alloc() uses. */
+extern struct ta_stack *ta_stacks;
 /* Counters of the kmalloc path and of frees no instance claims. */
 extern struct ta_stats __percpu *ta_global_stats;
 
 struct ta_stats __percpu *ta_global_stats_get(void);
+struct shrinker *ta_stack_shrinker_get(void);
 struct seq_file;
 int ta_debugfs_stats_show(struct seq_file *m, void *v);
 int ta_debugfs_cpus_show(struct seq_file *m, void *v);
-int ta_debugfs_init(void);
+int ta_debugfs_stacks_show(struct seq_file *m, void *v);
+void ta_debugfs_init(void);
 void ta_debugfs_exit(void);
 
 #endif /* _TINYALLOC_CORE_H */

@@ -2,8 +2,9 @@
 /*
  * /sys/kernel/debug/tinyalloc/: what operators watch.
  *
- *   stats  one "name value" pair per line, like /proc/vmstat
- *   cpus   one row per possible CPU of its tiny counters, under a header
+ *   stats   one "name value" pair per line, like /proc/vmstat
+ *   cpus    one row per possible CPU of its tiny counters, under a header
+ *   stacks  one row per stack order, then one per large free list
  */
 
 #include <linux/debugfs.h>
@@ -22,6 +23,51 @@ static unsigned long ta_sum(enum ta_stat i)
 static unsigned long ta_diff(enum ta_stat a, enum ta_stat b)
 {
 	return ta_sum(a) - ta_sum(b);
+}
+
+static unsigned long ta_ssum(enum ta_stat i)
+{
+	return ta_stat_sum(ta_stacks->stats, i);
+}
+
+static unsigned long ta_sdiff(enum ta_stat a, enum ta_stat b)
+{
+	return ta_ssum(a) - ta_ssum(b);
+}
+
+static void ta_stack_stats_show(struct seq_file *m)
+{
+	unsigned long spans = ta_sdiff(TA_STACK_SPANS_ALLOC,
+				       TA_STACK_SPANS_FREED);
+	unsigned long large_pages = ta_sdiff(TA_STACK_LARGE_PAGES,
+					     TA_STACK_LARGE_PAGES_FREED);
+	unsigned long cached = 0;
+	unsigned int i;
+
+	for (i = 0; i < TA_STACK_LARGE_LISTS; i++)
+		cached += READ_ONCE(ta_stacks->large_cached[i]);
+	seq_printf(m, "stack_fixed %u\n", ta_stacks->fixed);
+	seq_printf(m, "stack_allocs %lu\n", ta_ssum(TA_STACK_ALLOCS));
+	seq_printf(m, "stack_frees %lu\n", ta_ssum(TA_STACK_FREES));
+	seq_printf(m, "stack_live %lu\n",
+		   ta_sdiff(TA_STACK_ALLOCS, TA_STACK_FREES));
+	seq_printf(m, "stack_alloc_fails %lu\n", ta_ssum(TA_STACK_ALLOC_FAILS));
+	seq_printf(m, "stack_bad_requests %lu\n",
+		   ta_ssum(TA_STACK_BAD_REQUESTS));
+	seq_printf(m, "stack_spans %lu\n", spans);
+	seq_printf(m, "stack_pages %lu\n",
+		   (spans << get_order(TA_STACK_CACHE_SIZE)) + large_pages);
+	seq_printf(m, "stack_large_live %lu\n",
+		   ta_sdiff(TA_STACK_LARGE_ALLOCS, TA_STACK_LARGE_FREES));
+	seq_printf(m, "stack_large_cached %lu\n", cached);
+	seq_printf(m, "stack_large_reused %lu\n",
+		   ta_ssum(TA_STACK_LARGE_REUSED));
+	seq_printf(m, "stack_large_released %lu\n",
+		   ta_ssum(TA_STACK_LARGE_RELEASED));
+	seq_printf(m, "stack_invalid_frees %lu\n",
+		   ta_ssum(TA_STACK_INVALID_FREES) +
+		   ta_stat_sum(ta_global_stats, TA_STACK_INVALID_FREES));
+	seq_printf(m, "stack_overflows %lu\n", ta_ssum(TA_STACK_OVERFLOWS));
 }
 
 /**
@@ -57,6 +103,7 @@ int ta_debugfs_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "invalid_frees %lu\n",
 		   ta_sum(TA_INVALID_FREES) +
 		   ta_stat_sum(g, TA_INVALID_FREES));
+	ta_stack_stats_show(m);
 	return 0;
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_debugfs_stats_show);
@@ -101,13 +148,58 @@ static int cpus_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(cpus);
 
-int ta_debugfs_init(void)
+/**
+ * ta_debugfs_stacks_show() - print the stacks file
+ * @m: where to
+ * @v: unused
+ *
+ * Return: 0.
+ */
+int ta_debugfs_stacks_show(struct seq_file *m, void *v)
+{
+	struct ta_stack *st = ta_stacks;
+	unsigned long allocs, frees;
+	unsigned int order, cpu, i;
+
+	seq_puts(m, "order size spans free_in_pool cached live allocs frees\n");
+	for (order = 0; order < TA_STACK_ORDERS; order++) {
+		allocs = 0;
+		frees = 0;
+		for_each_possible_cpu(cpu) {
+			struct ta_stack_order_stats *os =
+				per_cpu_ptr(st->order_stats, cpu);
+
+			allocs += READ_ONCE(os->allocs[order]);
+			frees += READ_ONCE(os->frees[order]);
+		}
+		seq_printf(m, "%u %u %lu %lu %lu %lu %lu %lu\n", order,
+			   st->fixed << order, READ_ONCE(st->pool[order].nr_spans),
+			   READ_ONCE(st->pool[order].nr_free),
+			   ta_stack_cached(st, order), allocs - frees, allocs,
+			   frees);
+	}
+	seq_puts(m, "large_log2_pages cached\n");
+	for (i = get_order(st->fixed << TA_STACK_ORDERS);
+	     i < TA_STACK_LARGE_LISTS; i++)
+		seq_printf(m, "%u %lu\n", i, READ_ONCE(st->large_cached[i]));
+	return 0;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_debugfs_stacks_show);
+
+static int stacks_show(struct seq_file *m, void *v)
+{
+	return ta_debugfs_stacks_show(m, v);
+}
+DEFINE_SHOW_ATTRIBUTE(stacks);
+
+void ta_debugfs_init(void)
 {
 	/* debugfs is for watching: the allocator works without it. */
 	ta_debugfs_dir = debugfs_create_dir("tinyalloc", NULL);
 	debugfs_create_file("stats", 0444, ta_debugfs_dir, NULL, &stats_fops);
 	debugfs_create_file("cpus", 0444, ta_debugfs_dir, NULL, &cpus_fops);
-	return 0;
+	debugfs_create_file("stacks", 0444, ta_debugfs_dir, NULL,
+			    &stacks_fops);
 }
 
 void ta_debugfs_exit(void)

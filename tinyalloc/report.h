@@ -7,5 +7,7 @@
 
 void ta_report_invalid(struct ta_stats __percpu *stats, const void *obj,
 		       unsigned long ip, const char *why);
+void ta_report_invalid_stack(struct ta_stats __percpu *stats, unsigned long lo,
+			     unsigned long ip, const char *why);
 
 #endif /* _TINYALLOC_REPORT_H */

@@ -21,6 +21,20 @@ enum ta_stat {
 	TA_KMALLOC_FREES,	/* ... and freed */
 	TA_KMALLOC_FAILS,	/* kmalloc returned NULL */
 	TA_INVALID_FREES,	/* frees refused */
+	TA_STACK_ALLOCS,	/* stacks handed out, pool and large */
+	TA_STACK_FREES,		/* ... and freed */
+	TA_STACK_ALLOC_FAILS,	/* -ENOMEM */
+	TA_STACK_BAD_REQUESTS,	/* -EINVAL and -E2BIG */
+	TA_STACK_SPANS_ALLOC,	/* pool spans from the page allocator */
+	TA_STACK_SPANS_FREED,	/* ... given back */
+	TA_STACK_LARGE_ALLOCS,	/* large stacks handed out */
+	TA_STACK_LARGE_FREES,	/* ... and freed (to the free lists) */
+	TA_STACK_LARGE_REUSED,	/* ... of which from a free list */
+	TA_STACK_LARGE_RELEASED, /* large stacks given back to the pages */
+	TA_STACK_LARGE_PAGES,	/* pages taken for large stacks */
+	TA_STACK_LARGE_PAGES_FREED, /* ... and given back */
+	TA_STACK_INVALID_FREES,	/* stack frees refused */
+	TA_STACK_OVERFLOWS,	/* stack_debug canaries found overwritten */
 	TA_NR_STATS,
 };
 

@@ -501,6 +501,7 @@ void ta_tiny_drain_cpu(struct ta_tiny *ta, unsigned int cpu)
 {
 	ta_drain(ta, per_cpu_ptr(ta->cpu, cpu));
 }
+EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_drain_cpu);
 
 /* Blocks of a span needed for its header and counts, with block size @bs. */
 static void ta_tiny_geometry(struct ta_tiny *ta)

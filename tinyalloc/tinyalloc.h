@@ -54,4 +54,55 @@ void tinyalloc_free(const void *obj);
  */
 size_t tinyalloc_tiny_block_size(void);
 
+/**
+ * struct tinyalloc_stack - a stack's bounds
+ * @lo: lowest address, aligned to the stack's size
+ * @hi: one past the highest address
+ *
+ * The bounds are exactly [lo, hi), with nothing hidden on either side.
+ */
+struct tinyalloc_stack {
+	unsigned long lo;
+	unsigned long hi;
+};
+
+/**
+ * tinyalloc_stack_alloc() - allocate a stack
+ * @stk: where to store the bounds
+ * @size: bytes wanted; rounded up to a power of two of at least
+ *        tinyalloc_fixed_stack()
+ * @gfp: allocation flags; __GFP_ZERO is honoured, and GFP_ATOMIC works
+ *       from any context, hard IRQ included
+ *
+ * Stacks of tinyalloc_fixed_stack() << 0..3 bytes come from per-order
+ * pools through per-CPU caches; larger ones from alloc_pages(), kept on
+ * free lists for reuse after they are freed.  @stk->lo is aligned to the
+ * rounded size and @stk->hi - @stk->lo is that size.
+ *
+ * Context: any context if @gfp does not allow blocking.
+ * Return: 0; -EINVAL if @size is 0; -E2BIG if the page allocator can never
+ * serve @size; -ENOMEM if no memory is available.  On error *@stk is
+ * zeroed.
+ */
+int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp);
+
+/**
+ * tinyalloc_stack_free() - free a stack from tinyalloc_stack_alloc()
+ * @stk: its bounds, unchanged; all zero is ignored
+ *
+ * Bounds that are not a live tinyalloc stack (foreign, wrong size,
+ * misaligned, already freed) are refused with an error message and
+ * counted in debugfs (stack_invalid_frees); nothing is changed then.
+ *
+ * Context: any context.
+ */
+void tinyalloc_stack_free(struct tinyalloc_stack *stk);
+
+/**
+ * tinyalloc_fixed_stack() - the smallest stack size in bytes
+ *
+ * Return: FIXED_STACK, the fixed_stack module parameter (default 2048).
+ */
+size_t tinyalloc_fixed_stack(void);
+
 #endif /* _TINYALLOC_H */

@@ -16,6 +16,11 @@ for bad in 0 12 64; do
 	check "tiny_block=$bad message" sh -c "dmesg | grep -q 'tinyalloc: tiny_block=$bad is not supported'"
 done
 
+for bad in 512 1000 65536; do
+	check "fixed_stack=$bad refused" sh -c "! insmod $M/tinyalloc.ko fixed_stack=$bad"
+	check "fixed_stack=$bad message" sh -c "dmesg | grep -q 'tinyalloc: fixed_stack=$bad is not supported'"
+done
+
 # Each supported block size loads, shows itself, and unloads cleanly.
 for bs in 8 32; do
 	check "tiny_block=$bs loads" insmod $M/tinyalloc.ko tiny_block=$bs
@@ -23,17 +28,27 @@ for bs in 8 32; do
 	check "tiny_block=$bs unloads" rmmod tinyalloc
 done
 
-check "load with tiny_debug" insmod $M/tinyalloc.ko tiny_debug=1
-check "unload with tiny_debug" rmmod tinyalloc
+for fs in 1024 4096; do
+	check "fixed_stack=$fs loads" insmod $M/tinyalloc.ko fixed_stack=$fs
+	check "fixed_stack=$fs in stats" grep -qx "stack_fixed $fs" $D/stats
+	check "fixed_stack=$fs unloads" rmmod tinyalloc
+done
+
+check "load with tiny_debug and stack_debug" insmod $M/tinyalloc.ko tiny_debug=1 stack_debug=1
+check "unload with the debug modes" rmmod tinyalloc
 
 check "tinyalloc loads" insmod $M/tinyalloc.ko
 check "stats readable" grep -q '^tiny_allocs ' $D/stats
 check "cpus has a header" sh -c "head -n 1 $D/cpus | grep -q '^cpu allocs'"
+check "stacks has a header" sh -c "head -n 1 $D/stacks | grep -q '^order size spans'"
 check "KUnit module loads" insmod $M/tinyalloc_kunit.ko
 echo "--- $D/stats after the suites"
 cat $D/stats
 check "no object left live" grep -qx 'tiny_objects_live 0' $D/stats
 check "no kmalloc object left live" grep -qx 'kmalloc_live 0' $D/stats
+check "no stack left live" grep -qx 'stack_live 0' $D/stats
+echo "--- $D/stacks after the suites"
+cat $D/stacks
 check "KUnit module unloads" rmmod tinyalloc_kunit
 check "tinyalloc unloads" rmmod tinyalloc
 check "debugfs directory removed" sh -c "[ ! -e $D ]"

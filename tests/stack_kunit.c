@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for tinyalloc's stack pools.
+ *
+ * Tests make private instances (ta_stack_create()) for each FIXED_STACK
+ * and mode, and observe them through their counters and the per-order
+ * pool fields the debugfs stacks file prints.  Sequences whose per-CPU
+ * cache contents matter run with preemption off, on one CPU.
+ */
+
+#include <kunit/test.h>
+#include <linux/log2.h>
+#include <linux/prandom.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "core.h"
+
+MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
+
+static unsigned long ssum(struct ta_stack *st, enum ta_stat i)
+{
+	return ta_stat_sum(st->stats, i);
+}
+
+static unsigned long live(struct ta_stack *st)
+{
+	return ssum(st, TA_STACK_ALLOCS) - ssum(st, TA_STACK_FREES);
+}
+
+static unsigned long spans(struct ta_stack *st)
+{
+	return ssum(st, TA_STACK_SPANS_ALLOC) - ssum(st, TA_STACK_SPANS_FREED);
+}
+
+static unsigned long invalid(struct ta_stack *st)
+{
+	return ssum(st, TA_STACK_INVALID_FREES);
+}
+
+static unsigned long global_invalid(void)
+{
+	return ta_stat_sum(ta_global_stats_get(), TA_STACK_INVALID_FREES);
+}
+
+static struct ta_stack *make(struct kunit *test, unsigned int fixed,
+			     bool debug)
+{
+	struct ta_stack *st = ta_stack_create(fixed, debug);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(st));
+	test->priv = st;
+	return st;
+}
+
+static void stack_exit(struct kunit *test)
+{
+	if (test->priv)
+		ta_stack_destroy(test->priv);
+}
+
+static const unsigned int fixed_values[] = { 1024, 2048, 4096 };
+
+static void fixed_desc(const unsigned int *fixed, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "fixed_stack %u", *fixed);
+}
+
+KUNIT_ARRAY_PARAM(fixed, fixed_values, fixed_desc);
+
+/* Order and rounding for every size up to twice the largest order. */
+static void test_order_rounding(struct kunit *test)
+{
+	unsigned int fixed = *(const unsigned int *)test->param_value;
+	struct ta_stack *st;
+	size_t size, want;
+
+	if (fixed > PAGE_SIZE)
+		kunit_skip(test, "fixed_stack %u exceeds PAGE_SIZE", fixed);
+	st = make(test, fixed, false);
+	for (size = 1; size <= 2 * ((size_t)fixed << 3); size++) {
+		want = max_t(size_t, roundup_pow_of_two(size), fixed);
+		if (ta_stack_order(st, size) != ilog2(want / fixed)) {
+			KUNIT_FAIL(test, "size %zu: order %d, expected %d", size,
+				   ta_stack_order(st, size), ilog2(want / fixed));
+			return;
+		}
+	}
+}
+
+/* Bounds, size and natural alignment of real stacks, pool and large. */
+static void test_bounds(struct kunit *test)
+{
+	unsigned int fixed = *(const unsigned int *)test->param_value;
+	struct tinyalloc_stack stk[12];
+	struct ta_stack *st;
+	unsigned int i;
+	size_t size, want;
+
+	if (fixed > PAGE_SIZE)
+		kunit_skip(test, "fixed_stack %u exceeds PAGE_SIZE", fixed);
+	st = make(test, fixed, false);
+	for (i = 0; i < ARRAY_SIZE(stk); i++) {
+		size = ((size_t)fixed << (i / 2)) - (i % 2 ? 0 : fixed / 2 + 1);
+		want = max_t(size_t, roundup_pow_of_two(size), fixed);
+		KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &stk[i], size, GFP_KERNEL), 0);
+		KUNIT_EXPECT_EQ(test, stk[i].hi - stk[i].lo, want);
+		KUNIT_EXPECT_EQ(test, stk[i].lo % want, 0);
+		memset((void *)stk[i].lo, 0x5c, want);
+	}
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_LARGE_ALLOCS), 4);
+	for (i = 0; i < ARRAY_SIZE(stk); i++)
+		tinyalloc_stack_free(&stk[i]);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+	KUNIT_EXPECT_EQ(test, invalid(st), 0);
+}
+
+/* Go's thresholds: refill to half the cache, release to half when full. */
+static void test_cache_thresholds(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	struct ta_stack_pool *pool = &st->pool[0];
+	struct tinyalloc_stack stk[24];
+	unsigned int i, half = TA_STACK_CACHE_SIZE / 2 / 2048;
+
+	preempt_disable();
+	KUNIT_EXPECT_EQ(test, ta_stack_alloc(st, &stk[0], 2048, GFP_ATOMIC), 0);
+	KUNIT_EXPECT_EQ(test, ta_stack_cached(st, 0), half - 1);
+	KUNIT_EXPECT_EQ(test, pool->nr_free, 16 - half);
+	for (i = 1; i < ARRAY_SIZE(stk); i++)
+		KUNIT_EXPECT_EQ(test, ta_stack_alloc(st, &stk[i], 2048, GFP_ATOMIC), 0);
+	KUNIT_EXPECT_EQ(test, ta_stack_cached(st, 0), 0);
+	KUNIT_EXPECT_EQ(test, spans(st), 2);
+	KUNIT_EXPECT_EQ(test, pool->nr_free, 8);
+
+	for (i = 0; i < 16; i++)
+		tinyalloc_stack_free(&stk[i]);
+	KUNIT_EXPECT_EQ(test, ta_stack_cached(st, 0), 16);
+	/* The cache holds 32 KiB: release down to 16 KiB, then keep this one. */
+	tinyalloc_stack_free(&stk[16]);
+	KUNIT_EXPECT_EQ(test, ta_stack_cached(st, 0), half + 1);
+	KUNIT_EXPECT_EQ(test, pool->nr_free, 16);
+	for (i = 17; i < ARRAY_SIZE(stk); i++)
+		tinyalloc_stack_free(&stk[i]);
+	KUNIT_EXPECT_EQ(test, ta_stack_cached(st, 0), 16);
+
+	/* All stacks back in the pool: one empty span kept, one returned. */
+	ta_stack_drain_local(st);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, ta_stack_cached(st, 0), 0);
+	KUNIT_EXPECT_EQ(test, spans(st), 1);
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_SPANS_FREED), 1);
+	KUNIT_EXPECT_EQ(test, pool->nr_free, 16);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+}
+
+/* Large stacks wait on a free list, are reused, and the scan frees them. */
+static void test_large_reuse_and_scan(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	struct tinyalloc_stack a, b;
+	unsigned int order = get_order(SZ_64K);
+
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &a, SZ_64K, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, a.lo % SZ_64K, 0);
+	tinyalloc_stack_free(&a);
+	KUNIT_EXPECT_EQ(test, st->large_cached[order], 1);
+	KUNIT_EXPECT_EQ(test, ta_stack_large_count(st), 1UL << order);
+
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &b, SZ_64K - 100, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, b.lo, a.lo);
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_LARGE_REUSED), 1);
+	KUNIT_EXPECT_EQ(test, ta_stack_large_count(st), 0);
+	tinyalloc_stack_free(&b);
+
+	KUNIT_EXPECT_EQ(test, ta_stack_large_scan(st, 1), 1UL << order);
+	KUNIT_EXPECT_EQ(test, ta_stack_large_count(st), 0);
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_LARGE_RELEASED), 1);
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_LARGE_PAGES_FREED),
+			ssum(st, TA_STACK_LARGE_PAGES));
+}
+
+/* The module's shrinker, driven as reclaim would. */
+static void test_shrinker(struct kunit *test)
+{
+	struct shrinker *s = ta_stack_shrinker_get();
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = 0 };
+	struct tinyalloc_stack a;
+	unsigned long count;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, tinyalloc_stack_alloc(&a, SZ_128K, GFP_KERNEL), 0);
+	tinyalloc_stack_free(&a);
+	count = s->count_objects(s, &sc);
+	KUNIT_EXPECT_GE(test, count, SZ_128K / PAGE_SIZE);
+	sc.nr_to_scan = count;
+	KUNIT_EXPECT_EQ(test, s->scan_objects(s, &sc), count);
+	KUNIT_EXPECT_EQ(test, s->count_objects(s, &sc), SHRINK_EMPTY);
+}
+
+static void test_gfp_zero(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	size_t sizes[] = { 2048, 16384, SZ_64K };
+	struct tinyalloc_stack a, b;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		preempt_disable();
+		KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &a, sizes[i], GFP_ATOMIC), 0);
+		memset((void *)a.lo, 0xff, sizes[i]);
+		tinyalloc_stack_free(&a);
+		KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &b, sizes[i],
+						     GFP_ATOMIC | __GFP_ZERO), 0);
+		preempt_enable();
+		KUNIT_EXPECT_EQ(test, b.lo, a.lo);	/* the dirty one, reused */
+		KUNIT_EXPECT_TRUE(test, !memchr_inv((void *)b.lo, 0, sizes[i]));
+		tinyalloc_stack_free(&b);
+	}
+}
+
+static void test_atomic_irqs_off(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	const unsigned int n = 48;	/* new spans of every order */
+	struct tinyalloc_stack *stk = kunit_kcalloc(test, n, sizeof(*stk),
+						    GFP_KERNEL);
+	int *err = kunit_kcalloc(test, n, sizeof(*err), GFP_KERNEL);
+	unsigned long flags;
+	unsigned int i;
+
+	KUNIT_ASSERT_TRUE(test, stk && err);
+	local_irq_save(flags);
+	for (i = 0; i < n; i++)
+		err[i] = ta_stack_alloc(st, &stk[i], 2048 << (i % 6), GFP_ATOMIC);
+	for (i = 0; i < n; i++)
+		tinyalloc_stack_free(&stk[i]);
+	ta_stack_drain_local(st);
+	local_irq_restore(flags);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, err[i], 0);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+	KUNIT_EXPECT_EQ(test, invalid(st), 0);
+}
+
+/* What the CPU hotplug callback does: empty a CPU's caches from outside. */
+static void test_drain_cpu(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	struct tinyalloc_stack a;
+	unsigned long flags;
+
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &a, 8192, GFP_KERNEL), 0);
+	tinyalloc_stack_free(&a);
+	KUNIT_EXPECT_GE(test, ta_stack_cached(st, 2), 1);
+	local_irq_save(flags);
+	ta_stack_drain_cpu(st, smp_processor_id());
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, ta_stack_cached(st, 2), 0);
+	KUNIT_EXPECT_EQ(test, st->pool[2].nr_free, 4);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+}
+
+/* ---- bad requests and invalid frees ---- */
+
+static void test_bad_sizes(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	struct tinyalloc_stack stk = { 1, 2 };
+
+	KUNIT_EXPECT_EQ(test, ta_stack_alloc(st, &stk, 0, GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, stk.lo | stk.hi, 0);
+	stk.lo = 1;
+	KUNIT_EXPECT_EQ(test, ta_stack_alloc(st, &stk, SIZE_MAX, GFP_KERNEL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, stk.lo | stk.hi, 0);
+	KUNIT_EXPECT_EQ(test, ta_stack_alloc(st, &stk,
+					     (PAGE_SIZE << TA_MAX_PAGE_ORDER) + 1,
+					     GFP_KERNEL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_BAD_REQUESTS), 3);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+	/* A non-power-of-two size is rounded up. */
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &stk, 3000, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, stk.hi - stk.lo, 4096);
+	tinyalloc_stack_free(&stk);
+	/* Freeing the zeroed bounds of a failed allocation does nothing. */
+	stk.lo = 0;
+	stk.hi = 0;
+	tinyalloc_stack_free(&stk);
+	KUNIT_EXPECT_EQ(test, invalid(st), 0);
+	KUNIT_EXPECT_EQ(test, global_invalid(), 0);
+}
+
+static void expect_refused(struct kunit *test, struct ta_stack *st,
+			   unsigned long lo, unsigned long hi, bool ours)
+{
+	struct tinyalloc_stack stk = { lo, hi };
+	unsigned long before = ours ? invalid(st) : global_invalid();
+	unsigned long was_live = live(st);
+
+	tinyalloc_stack_free(&stk);
+	KUNIT_EXPECT_EQ(test, ours ? invalid(st) : global_invalid(), before + 1);
+	KUNIT_EXPECT_EQ(test, live(st), was_live);
+}
+
+static void test_invalid_frees(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	struct tinyalloc_stack a, big;
+	unsigned long on_stack = 0;
+	char *vm = vmalloc(8192), *km = kmalloc(4096, GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, vm && km);
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &a, 4096, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &big, SZ_64K, GFP_KERNEL), 0);
+	memset((void *)a.lo, 0x33, 4096);
+
+	/* Foreign: a stack variable, vmalloc, kmalloc memory. */
+	expect_refused(test, st, (unsigned long)&on_stack,
+		       (unsigned long)&on_stack + 2048, false);
+	expect_refused(test, st, (unsigned long)vm, (unsigned long)vm + 4096,
+		       false);
+	expect_refused(test, st, (unsigned long)km, (unsigned long)km + 4096,
+		       false);
+	/* Wrong size, misaligned, not a power of two, inverted. */
+	expect_refused(test, st, a.lo, a.lo + 2048, true);
+	expect_refused(test, st, a.lo, a.lo + 8192, true);
+	expect_refused(test, st, a.lo + 16, a.hi + 16, true);
+	expect_refused(test, st, a.lo, a.lo + 3000, true);
+	expect_refused(test, st, a.lo, a.lo - 4096, true);
+	expect_refused(test, st, big.lo, big.lo + SZ_32K, true);
+	expect_refused(test, st, big.lo + PAGE_SIZE, big.hi + PAGE_SIZE, true);
+	/* A stack of the pool never handed out. */
+	expect_refused(test, st, a.lo ^ 4096, (a.lo ^ 4096) + 4096, true);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv((void *)a.lo, 0x33, 4096));
+
+	/* Double frees. */
+	tinyalloc_stack_free(&a);
+	expect_refused(test, st, a.lo, a.hi, true);
+	tinyalloc_stack_free(&big);
+	expect_refused(test, st, big.lo, big.hi, true);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+	kfree(km);
+	vfree(vm);
+}
+
+/* stack_debug: an overwritten canary at lo is reported; frees poison. */
+static void test_stack_debug(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, true);
+	struct tinyalloc_stack a, b;
+	u8 *p;
+
+	preempt_disable();
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &a, 4096, GFP_ATOMIC), 0);
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &b, 4096, GFP_ATOMIC), 0);
+	preempt_enable();
+	/* b is used well: only its top half. */
+	memset((void *)(b.lo + 2048), 0x44, 2048);
+	tinyalloc_stack_free(&b);
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_OVERFLOWS), 0);
+	/* a overflows down to lo. */
+	memset((void *)a.lo, 0x44, 4096);
+	tinyalloc_stack_free(&a);
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_OVERFLOWS), 1);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+	/* Poisoned past the cache link in the first word. */
+	p = (u8 *)a.lo;
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(p + sizeof(long), 0xfd,
+					    4096 - sizeof(long)));
+}
+
+/* ---- randomised stress with a shadow model ---- */
+
+struct shadow_stack {
+	struct tinyalloc_stack stk;
+	u32 id;
+};
+
+static unsigned long pattern(u32 id, unsigned long i)
+{
+	return (id * 0x9e3779b97f4a7c15UL) ^ (i * 0x10001UL);
+}
+
+/* Check the pattern word by word, then free. */
+static bool check_and_free(struct kunit *test, struct shadow_stack *s)
+{
+	unsigned long *p = (unsigned long *)s->stk.lo;
+	unsigned long i, n = (s->stk.hi - s->stk.lo) / sizeof(long);
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != pattern(s->id, i)) {
+			KUNIT_FAIL(test, "stack %u of %lu words: word %lu is %#lx, expected %#lx",
+				   s->id, n, i, p[i], pattern(s->id, i));
+			return false;
+		}
+	}
+	tinyalloc_stack_free(&s->stk);
+	s->stk.lo = 0;
+	return true;
+}
+
+static void test_stress(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	const unsigned int slots = 256, ops = 20000;
+	struct shadow_stack *shadow;
+	struct rnd_state rnd;
+	unsigned int i;
+	unsigned long j, n;
+	size_t size;
+	u32 id = 0;
+
+	shadow = kvcalloc(slots, sizeof(*shadow), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, shadow);
+	prandom_seed_state(&rnd, 0x57ac);
+	for (i = 0; i < ops; i++) {
+		struct shadow_stack *s = &shadow[prandom_u32_state(&rnd) % slots];
+
+		if (s->stk.lo) {
+			if (!check_and_free(test, s))
+				break;
+			continue;
+		}
+		/* Mostly pool orders, now and then a large stack. */
+		size = 1 + prandom_u32_state(&rnd) % (i % 16 ? SZ_16K : SZ_64K);
+		s->id = ++id;
+		if (ta_stack_alloc(st, &s->stk, size, GFP_KERNEL)) {
+			KUNIT_FAIL(test, "stack %u of %zu bytes failed", id, size);
+			break;
+		}
+		n = s->stk.hi - s->stk.lo;
+		if (n < size || s->stk.lo % n) {
+			KUNIT_FAIL(test, "stack %u: %lu bytes for %zu, misaligned?",
+				   id, n, size);
+			break;
+		}
+		for (j = 0; j < n / sizeof(long); j++)
+			((unsigned long *)s->stk.lo)[j] = pattern(s->id, j);
+	}
+	for (i = 0; i < slots; i++)
+		if (shadow[i].stk.lo)
+			check_and_free(test, &shadow[i]);
+	kvfree(shadow);
+	ta_stack_drain_local(st);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+	KUNIT_EXPECT_EQ(test, invalid(st), 0);
+	KUNIT_EXPECT_LE(test, spans(st), TA_STACK_ORDERS * st->keep_empty);
+	kunit_info(test, "%u stacks, %lu large (%lu reused)\n", id,
+		   ssum(st, TA_STACK_LARGE_ALLOCS),
+		   ssum(st, TA_STACK_LARGE_REUSED));
+}
+
+/* 10,000 stacks of each order: pages held against one alloc_pages each. */
+static void test_memory_10k(struct kunit *test)
+{
+	const unsigned int n = 10000;
+	struct tinyalloc_stack *stk;
+	struct ta_stack *st = make(test, 2048, false);
+	unsigned long pages, naive;
+	unsigned int order, i;
+
+	stk = kvcalloc(n, sizeof(*stk), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, stk);
+	for (order = 0; order < TA_STACK_ORDERS; order++) {
+		size_t size = 2048UL << order;
+
+		for (i = 0; i < n; i++)
+			if (ta_stack_alloc(st, &stk[i], size, GFP_KERNEL))
+				break;
+		KUNIT_EXPECT_EQ(test, i, n);
+		pages = st->pool[order].nr_spans << get_order(TA_STACK_CACHE_SIZE);
+		naive = (unsigned long)i << get_order(size);
+		kunit_info(test, "%u stacks of %zu bytes: %lu pages, one alloc_pages each: %lu pages (%lu.%02lux)\n",
+			   i, size, pages, naive, pages / naive,
+			   pages * 100 / naive % 100);
+		/* At most one span beyond what the stacks fill. */
+		KUNIT_EXPECT_LE(test, pages, DIV_ROUND_UP(i * size, PAGE_SIZE) +
+				(1UL << get_order(TA_STACK_CACHE_SIZE)));
+		while (i--)
+			tinyalloc_stack_free(&stk[i]);
+		ta_stack_drain_local(st);
+	}
+	kvfree(stk);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+}
+
+/* ---- debugfs ---- */
+
+static void test_debugfs_stacks(struct kunit *test)
+{
+	struct seq_file m = { .size = 8192 };
+	unsigned long spans, free, cached, live;
+	struct tinyalloc_stack a;
+	unsigned int rows = 0, order, size;
+	char *line;
+	int n;
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_ASSERT_EQ(test, tinyalloc_stack_alloc(&a, 100, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, a.hi - a.lo, tinyalloc_fixed_stack());
+	ta_debugfs_stacks_show(&m, NULL);
+	tinyalloc_stack_free(&a);
+	KUNIT_EXPECT_TRUE(test, !strncmp(m.buf, "order size spans ", 17));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "\nlarge_log2_pages cached\n"));
+	for (line = m.buf; (line = strchr(line, '\n')); line++)
+		rows++;
+	/* Two headers, the orders, and the large lists. */
+	KUNIT_EXPECT_EQ(test, rows, 2 + TA_STACK_ORDERS + TA_STACK_LARGE_LISTS -
+			get_order(tinyalloc_fixed_stack() << TA_STACK_ORDERS));
+	/* Order 0 showed the stack live while it was. */
+	n = sscanf(strchr(m.buf, '\n') + 1, "%u %u %lu %lu %lu %lu", &order,
+		   &size, &spans, &free, &cached, &live);
+	KUNIT_ASSERT_EQ(test, n, 6);
+	KUNIT_EXPECT_EQ(test, order, 0);
+	KUNIT_EXPECT_EQ(test, size, tinyalloc_fixed_stack());
+	KUNIT_EXPECT_GE(test, spans, 1);
+	KUNIT_EXPECT_GE(test, live, 1);
+}
+
+static struct kunit_case stack_cases[] = {
+	KUNIT_CASE_PARAM(test_order_rounding, fixed_gen_params),
+	KUNIT_CASE_PARAM(test_bounds, fixed_gen_params),
+	KUNIT_CASE(test_cache_thresholds),
+	KUNIT_CASE(test_large_reuse_and_scan),
+	KUNIT_CASE(test_shrinker),
+	KUNIT_CASE(test_gfp_zero),
+	KUNIT_CASE(test_atomic_irqs_off),
+	KUNIT_CASE(test_drain_cpu),
+	KUNIT_CASE(test_bad_sizes),
+	KUNIT_CASE(test_invalid_frees),
+	KUNIT_CASE(test_stack_debug),
+	KUNIT_CASE(test_stress),
+	KUNIT_CASE(test_memory_10k),
+	KUNIT_CASE(test_debugfs_stacks),
+	{}
+};
+
+static struct kunit_suite stack_suite = {
+	.name = "tinyalloc_stack",
+	.exit = stack_exit,
+	.test_cases = stack_cases,
+};
+
+kunit_test_suite(stack_suite);

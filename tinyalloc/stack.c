@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stacks: Go's stack allocator (runtime/stack.go) on alloc_pages.
+ *
+ * Stacks of FIXED_STACK << order bytes, order 0..3, come from a global
+ * pool per order: a list of 32 KiB spans that still have free stacks,
+ * under one lock per order on its own cache line.  In front of the pools
+ * each CPU keeps a cache per order, linked through the free stacks' first
+ * word: an empty cache refills from the pool up to 16 KiB, and a free into
+ * a cache holding 32 KiB or more first releases it down to 16 KiB.  A span
+ * whose stacks are all back in the pool is returned to the page allocator,
+ * except for keep_empty (1) per order, so that a workload oscillating
+ * around a span boundary does not hit the page allocator every time.
+ *
+ * Larger stacks come from alloc_pages of the needed order.  Freed ones
+ * wait on free lists indexed by page order for reuse; a shrinker and the
+ * module's exit give them back.
+ *
+ * Nothing is hidden in or around a stack: a span's description lives in
+ * a struct ta_stack_span found through an xarray keyed by its first pfn,
+ * so a free is validated (foreign, wrong size, misaligned, double free)
+ * without touching the memory it names.
+ */
+
+#define pr_fmt(fmt) "tinyalloc: " fmt
+
+#include <linux/gfp.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/topology.h>
+#include <linux/xarray.h>
+
+#include "compat.h"
+#include "report.h"
+#include "stack.h"
+
+#define TA_STACK_KEEP_EMPTY	1
+#define TA_STACK_POISON		0xfd
+#define TA_STACK_SPAN_ORDER	get_order(TA_STACK_CACHE_SIZE)
+
+/* First pfn of every span and large stack -> its struct ta_stack_span. */
+static DEFINE_XARRAY_FLAGS(ta_stack_xa, XA_FLAGS_LOCK_IRQ);
+static unsigned long ta_stack_secret;
+
+static unsigned long ta_stack_bytes(struct ta_stack *st, unsigned int order)
+{
+	return (unsigned long)st->fixed << order;
+}
+
+static unsigned long ta_span_bytes(const struct ta_stack_span *span)
+{
+	return PAGE_SIZE << span->page_order;
+}
+
+/* The canary stack_debug keeps at lo, different for every stack. */
+static unsigned long ta_stack_canary(unsigned long lo)
+{
+	return lo ^ ta_stack_secret;
+}
+
+/**
+ * ta_stack_order() - the pool order of a size
+ * @st: the instance
+ * @size: bytes, at least 1
+ *
+ * Return: log2 of @size rounded up to a power of two and to at least
+ * FIXED_STACK, over FIXED_STACK; TA_STACK_ORDERS or more for large stacks.
+ */
+int ta_stack_order(struct ta_stack *st, size_t size)
+{
+	if (size <= st->fixed)
+		return 0;
+	return order_base_2(size) - st->fixed_shift;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_order);
+
+/* ---- the span index ---- */
+
+static int ta_stack_index(struct ta_stack_span *span, gfp_t gfp)
+{
+	unsigned long pfn = PHYS_PFN(__pa(span->base));
+	unsigned long flags;
+	void *old;
+
+	if (gfpflags_allow_blocking(gfp))
+		return xa_err(xa_store_irq(&ta_stack_xa, pfn, span, gfp));
+	xa_lock_irqsave(&ta_stack_xa, flags);
+	old = __xa_store(&ta_stack_xa, pfn, span, gfp);
+	xa_unlock_irqrestore(&ta_stack_xa, flags);
+	return xa_err(old);
+}
+
+static void ta_stack_unindex(struct ta_stack_span *span)
+{
+	unsigned long flags;
+
+	xa_lock_irqsave(&ta_stack_xa, flags);
+	__xa_erase(&ta_stack_xa, PHYS_PFN(__pa(span->base)));
+	xa_unlock_irqrestore(&ta_stack_xa, flags);
+}
+
+/* The span or large stack holding @lo, reading only the index. */
+static struct ta_stack_span *ta_stack_lookup(unsigned long lo)
+{
+	struct ta_stack_span *span;
+	unsigned long pfn;
+
+	if (!virt_addr_valid((void *)lo))
+		return NULL;
+	pfn = PHYS_PFN(__pa(lo));
+	span = xa_load(&ta_stack_xa, pfn);
+	if (!span)
+		span = xa_load(&ta_stack_xa,
+			       round_down(pfn, 1UL << TA_STACK_SPAN_ORDER));
+	if (span && (lo < span->base || lo >= span->base + ta_span_bytes(span)))
+		return NULL;
+	return span;
+}
+
+static struct ta_stack_span *ta_span_new(struct ta_stack *st,
+					 unsigned int order,
+					 unsigned int page_order, gfp_t gfp)
+{
+	struct ta_stack_span *span;
+	struct page *page;
+	int node = numa_mem_id();
+
+	span = kzalloc_node(sizeof(*span), gfp & ~__GFP_ZERO, node);
+	if (!span)
+		return NULL;
+	page = alloc_pages_node(node, (gfp & ~__GFP_ZERO) | __GFP_COMP,
+				page_order);
+	if (!page)
+		goto err_span;
+	INIT_LIST_HEAD(&span->list);
+	span->owner = st;
+	span->base = (unsigned long)page_address(page);
+	span->order = order;
+	span->page_order = page_order;
+	span->node = page_to_nid(page);
+	if (ta_stack_index(span, gfp))
+		goto err_page;
+	return span;
+
+err_page:
+	__free_pages(page, page_order);
+err_span:
+	kfree(span);
+	return NULL;
+}
+
+static void ta_span_release(struct ta_stack_span *span)
+{
+	ta_stack_unindex(span);
+	__free_pages(virt_to_page((void *)span->base), span->page_order);
+	kfree(span);
+}
+
+/* ---- the pools ---- */
+
+static unsigned int ta_span_stacks(struct ta_stack *st, unsigned int order)
+{
+	return TA_STACK_CACHE_SIZE / ta_stack_bytes(st, order);
+}
+
+static unsigned long ta_span_all(struct ta_stack *st, unsigned int order)
+{
+	return GENMASK(ta_span_stacks(st, order) - 1, 0);
+}
+
+/* Put a new span's stacks in the pool. */
+static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
+{
+	struct ta_stack_pool *pool = &st->pool[span->order];
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	span->pool = ta_span_all(st, span->order);
+	list_add(&span->list, &pool->spans);
+	pool->nr_spans++;
+	pool->nr_empty++;
+	pool->nr_free += ta_span_stacks(st, span->order);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	ta_stat_inc(st->stats, TA_STACK_SPANS_ALLOC);
+}
+
+static void ta_cache_push(struct ta_stack_cache *c, unsigned long lo,
+			  unsigned long bytes)
+{
+	*(unsigned long *)lo = c->head;
+	c->head = lo;
+	c->bytes += bytes;
+}
+
+static unsigned long ta_cache_pop(struct ta_stack_cache *c,
+				  unsigned long bytes)
+{
+	unsigned long lo = c->head;
+
+	c->head = *(unsigned long *)lo;
+	c->bytes -= bytes;
+	return lo;
+}
+
+/* Move stacks from the pool into a cache, up to half its size (Go). */
+static void ta_pool_refill(struct ta_stack *st, unsigned int order,
+			   struct ta_stack_cache *c)
+{
+	struct ta_stack_pool *pool = &st->pool[order];
+	unsigned long bytes = ta_stack_bytes(st, order);
+	struct ta_stack_span *span;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	while (c->bytes < TA_STACK_CACHE_SIZE / 2) {
+		span = list_first_entry_or_null(&pool->spans,
+						struct ta_stack_span, list);
+		if (!span)
+			break;
+		if (span->pool == ta_span_all(st, order))
+			pool->nr_empty--;
+		i = __ffs(span->pool);
+		__clear_bit(i, &span->pool);
+		if (!span->pool)
+			list_del_init(&span->list);
+		pool->nr_free--;
+		ta_cache_push(c, span->base + i * bytes, bytes);
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/*
+ * Give a stack back to its span, under the pool lock.  A span with no
+ * stack out is kept at the tail up to keep_empty, else moved to @dead.
+ */
+static void ta_pool_put(struct ta_stack *st, struct ta_stack_pool *pool,
+			unsigned long lo, struct list_head *dead)
+{
+	struct ta_stack_span *span = ta_stack_lookup(lo);
+	unsigned int order = span->order;
+
+	if (!span->pool)
+		list_add(&span->list, &pool->spans);
+	__set_bit((lo - span->base) / ta_stack_bytes(st, order), &span->pool);
+	pool->nr_free++;
+	if (span->pool != ta_span_all(st, order))
+		return;
+	if (pool->nr_empty < st->keep_empty) {
+		pool->nr_empty++;
+		list_move_tail(&span->list, &pool->spans);
+		return;
+	}
+	list_move(&span->list, dead);
+	pool->nr_spans--;
+	pool->nr_free -= ta_span_stacks(st, order);
+}
+
+static void ta_release_dead(struct ta_stack *st, struct list_head *dead)
+{
+	struct ta_stack_span *span, *next;
+
+	list_for_each_entry_safe(span, next, dead, list) {
+		ta_span_release(span);
+		ta_stat_inc(st->stats, TA_STACK_SPANS_FREED);
+	}
+}
+
+/* Release a cache's stacks to the pool until it holds at most @keep. */
+static void ta_cache_release(struct ta_stack *st, unsigned int order,
+			     struct ta_stack_cache *c, unsigned int keep,
+			     struct list_head *dead)
+{
+	struct ta_stack_pool *pool = &st->pool[order];
+	unsigned long bytes = ta_stack_bytes(st, order), flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	while (c->bytes > keep)
+		ta_pool_put(st, pool, ta_cache_pop(c, bytes), dead);
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
+				   gfp_t gfp)
+{
+	bool blocking = gfpflags_allow_blocking(gfp);
+	unsigned long bytes = ta_stack_bytes(st, order), lo = 0, flags;
+	struct ta_stack_span *span;
+	struct ta_stack_cache *c;
+
+	for (;;) {
+		local_lock_irqsave(&st->cpu->lock, flags);
+		c = &this_cpu_ptr(st->cpu)->cache[order];
+		if (!c->head)
+			ta_pool_refill(st, order, c);
+		if (c->head) {
+			lo = ta_cache_pop(c, bytes);
+			local_unlock_irqrestore(&st->cpu->lock, flags);
+			return lo;
+		}
+		/* The pool is empty: a new span, outside the lock if it may sleep. */
+		if (blocking)
+			local_unlock_irqrestore(&st->cpu->lock, flags);
+		span = ta_span_new(st, order, TA_STACK_SPAN_ORDER, gfp);
+		if (span)
+			ta_pool_add_span(st, span);
+		if (!blocking)
+			local_unlock_irqrestore(&st->cpu->lock, flags);
+		if (!span)
+			return 0;
+	}
+}
+
+static void ta_pool_free(struct ta_stack *st, unsigned int order,
+			 unsigned long lo)
+{
+	struct ta_stack_cache *c;
+	unsigned long flags;
+	LIST_HEAD(dead);
+
+	local_lock_irqsave(&st->cpu->lock, flags);
+	c = &this_cpu_ptr(st->cpu)->cache[order];
+	if (c->bytes >= TA_STACK_CACHE_SIZE)
+		ta_cache_release(st, order, c, TA_STACK_CACHE_SIZE / 2, &dead);
+	ta_cache_push(c, lo, ta_stack_bytes(st, order));
+	local_unlock_irqrestore(&st->cpu->lock, flags);
+	ta_release_dead(st, &dead);
+}
+
+/* ---- large stacks ---- */
+
+static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
+					  gfp_t gfp)
+{
+	unsigned int page_order = get_order(size);
+	struct ta_stack_span *span;
+	unsigned long flags;
+
+	spin_lock_irqsave(&st->large_lock, flags);
+	span = list_first_entry_or_null(&st->large_free[page_order],
+					struct ta_stack_span, list);
+	if (span) {
+		list_del_init(&span->list);
+		st->large_cached[page_order]--;
+	}
+	spin_unlock_irqrestore(&st->large_lock, flags);
+	if (span) {
+		ta_stat_inc(st->stats, TA_STACK_LARGE_REUSED);
+	} else {
+		span = ta_span_new(st, TA_STACK_ORDERS, page_order, gfp);
+		if (!span)
+			return 0;
+		this_cpu_add(st->stats->v[TA_STACK_LARGE_PAGES], 1UL << page_order);
+	}
+	ta_stat_inc(st->stats, TA_STACK_LARGE_ALLOCS);
+	return span->base;
+}
+
+static void ta_large_free_stack(struct ta_stack *st,
+				struct ta_stack_span *span)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&st->large_lock, flags);
+	list_add(&span->list, &st->large_free[span->page_order]);
+	st->large_cached[span->page_order]++;
+	spin_unlock_irqrestore(&st->large_lock, flags);
+	ta_stat_inc(st->stats, TA_STACK_LARGE_FREES);
+}
+
+/**
+ * ta_stack_large_count() - pages of cached large stacks
+ * @st: the instance
+ *
+ * Return: what the shrinker could give back.
+ */
+unsigned long ta_stack_large_count(struct ta_stack *st)
+{
+	unsigned long pages = 0;
+	unsigned int i;
+
+	for (i = 0; i < TA_STACK_LARGE_LISTS; i++)
+		pages += READ_ONCE(st->large_cached[i]) << i;
+	return pages;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_large_count);
+
+/**
+ * ta_stack_large_scan() - give cached large stacks back to the pages
+ * @st: the instance
+ * @pages: how many pages to give back at least, if there are that many
+ *
+ * Return: pages given back.
+ */
+unsigned long ta_stack_large_scan(struct ta_stack *st, unsigned long pages)
+{
+	struct ta_stack_span *span;
+	unsigned long freed = 0, flags;
+	unsigned int i;
+
+	for (i = 0; i < TA_STACK_LARGE_LISTS && freed < pages; i++) {
+		for (;;) {
+			spin_lock_irqsave(&st->large_lock, flags);
+			span = list_first_entry_or_null(&st->large_free[i],
+							struct ta_stack_span,
+							list);
+			if (span) {
+				list_del_init(&span->list);
+				st->large_cached[i]--;
+			}
+			spin_unlock_irqrestore(&st->large_lock, flags);
+			if (!span)
+				break;
+			ta_span_release(span);
+			ta_stat_inc(st->stats, TA_STACK_LARGE_RELEASED);
+			this_cpu_add(st->stats->v[TA_STACK_LARGE_PAGES_FREED],
+				     1UL << i);
+			freed += 1UL << i;
+			if (freed >= pages)
+				break;
+		}
+	}
+	return freed;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_large_scan);
+
+/* ---- the API of an instance ---- */
+
+static int ta_stack_bad_request(struct ta_stack *st, struct tinyalloc_stack *stk,
+				size_t size, int err)
+{
+	ta_stat_inc(st->stats, TA_STACK_BAD_REQUESTS);
+	pr_err_ratelimited("stack of %zu bytes refused: %s\n", size,
+			   err == -EINVAL ? "size 0" : "too large for the page allocator");
+	memset(stk, 0, sizeof(*stk));
+	return err;
+}
+
+/**
+ * ta_stack_alloc() - allocate a stack from an instance
+ * @st: the instance
+ * @stk: where to store the bounds
+ * @size: bytes wanted
+ * @gfp: allocation flags
+ *
+ * Return: as tinyalloc_stack_alloc().
+ */
+int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
+		   size_t size, gfp_t gfp)
+{
+	struct ta_stack_span *span;
+	unsigned long bytes, lo;
+	int order;
+
+	if (!size)
+		return ta_stack_bad_request(st, stk, size, -EINVAL);
+	if (size > PAGE_SIZE << TA_MAX_PAGE_ORDER)
+		return ta_stack_bad_request(st, stk, size, -E2BIG);
+	order = ta_stack_order(st, size);
+	bytes = ta_stack_bytes(st, order);
+	if (order < TA_STACK_ORDERS)
+		lo = ta_pool_alloc(st, order, gfp);
+	else
+		lo = ta_large_alloc_stack(st, bytes, gfp);
+	if (!lo) {
+		ta_stat_inc(st->stats, TA_STACK_ALLOC_FAILS);
+		memset(stk, 0, sizeof(*stk));
+		return -ENOMEM;
+	}
+	/* Live until freed: a second free of the same bounds is refused. */
+	span = ta_stack_lookup(lo);
+	WARN_ON_ONCE(test_and_set_bit((lo - span->base) / bytes, &span->live));
+	if (gfp & __GFP_ZERO)
+		memset((void *)lo, 0, bytes);
+	if (st->debug)
+		*(unsigned long *)lo = ta_stack_canary(lo);
+	ta_stat_inc(st->stats, TA_STACK_ALLOCS);
+	if (order < TA_STACK_ORDERS)
+		this_cpu_inc(st->order_stats->allocs[order]);
+	stk->lo = lo;
+	stk->hi = lo + bytes;
+	return 0;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_alloc);
+
+/* Is [lo, lo + bytes) exactly one stack of @span? Report it if not. */
+static bool ta_stack_bounds_ok(struct ta_stack_span *span, unsigned long lo,
+			       unsigned long hi, unsigned long ip)
+{
+	struct ta_stack *st = span->owner;
+	unsigned long bytes = hi - lo;
+
+	if (hi <= lo || !is_power_of_2(bytes) || bytes < st->fixed ||
+	    (span->order < TA_STACK_ORDERS ?
+	     ta_stack_order(st, bytes) != span->order :
+	     bytes != ta_span_bytes(span))) {
+		ta_report_invalid_stack(st->stats, lo, ip, "wrong size for this stack");
+		return false;
+	}
+	if (lo & (bytes - 1)) {
+		ta_report_invalid_stack(st->stats, lo, ip, "misaligned bounds");
+		return false;
+	}
+	if (!test_and_clear_bit((lo - span->base) / bytes, &span->live)) {
+		ta_report_invalid_stack(st->stats, lo, ip, "not live (double free?)");
+		return false;
+	}
+	return true;
+}
+
+/* stack_debug: report an overwritten canary, then poison the stack. */
+static void ta_stack_debug_free(struct ta_stack *st, unsigned long lo,
+				unsigned long hi, unsigned long ip)
+{
+	if (*(unsigned long *)lo != ta_stack_canary(lo)) {
+		ta_stat_inc(st->stats, TA_STACK_OVERFLOWS);
+		pr_err_ratelimited("stack overflow: the canary at lo of [%p, %p) is overwritten (freed by %pS)\n",
+				   (void *)lo, (void *)hi, (void *)ip);
+	}
+	memset((void *)lo, TA_STACK_POISON, hi - lo);
+}
+
+/**
+ * ta_stack_free() - free a stack of any instance
+ * @stk: its bounds
+ * @ip: the caller, for error reports
+ *
+ * Bounds inside an instance's memory that are not one of its live stacks
+ * are refused and counted there.
+ *
+ * Return: false if the bounds are in no instance's memory (not counted).
+ */
+bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
+{
+	unsigned long lo = stk->lo, hi = stk->hi;
+	struct ta_stack_span *span;
+	struct ta_stack *st;
+
+	if (!lo && !hi)
+		return true;
+	span = ta_stack_lookup(lo);
+	if (!span)
+		return false;
+	if (!ta_stack_bounds_ok(span, lo, hi, ip))
+		return true;
+	st = span->owner;
+	if (st->debug)
+		ta_stack_debug_free(st, lo, hi, ip);
+	ta_stat_inc(st->stats, TA_STACK_FREES);
+	if (span->order < TA_STACK_ORDERS) {
+		this_cpu_inc(st->order_stats->frees[span->order]);
+		ta_pool_free(st, span->order, lo);
+	} else {
+		ta_large_free_stack(st, span);
+	}
+	return true;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_free);
+
+/**
+ * ta_stack_cached() - stacks of an order in the per-CPU caches
+ * @st: the instance
+ * @order: pool order
+ *
+ * Return: the count, racy as any statistic.
+ */
+unsigned long ta_stack_cached(struct ta_stack *st, unsigned int order)
+{
+	unsigned long bytes = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		bytes += READ_ONCE(per_cpu_ptr(st->cpu, cpu)->cache[order].bytes);
+	return bytes / ta_stack_bytes(st, order);
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_cached);
+
+static void ta_stack_drain(struct ta_stack *st, struct ta_stack_cpu *sc)
+{
+	unsigned int order;
+	LIST_HEAD(dead);
+
+	for (order = 0; order < TA_STACK_ORDERS; order++)
+		ta_cache_release(st, order, &sc->cache[order], 0, &dead);
+	ta_release_dead(st, &dead);
+}
+
+/**
+ * ta_stack_drain_local() - empty the calling CPU's caches into the pools
+ * @st: the instance
+ */
+void ta_stack_drain_local(struct ta_stack *st)
+{
+	unsigned long flags;
+
+	local_lock_irqsave(&st->cpu->lock, flags);
+	ta_stack_drain(st, this_cpu_ptr(st->cpu));
+	local_unlock_irqrestore(&st->cpu->lock, flags);
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_drain_local);
+
+/**
+ * ta_stack_drain_cpu() - empty the caches of a CPU that cannot run it
+ * @st: the instance
+ * @cpu: a CPU that is offline, or any CPU when no one else uses @st
+ */
+void ta_stack_drain_cpu(struct ta_stack *st, unsigned int cpu)
+{
+	ta_stack_drain(st, per_cpu_ptr(st->cpu, cpu));
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_drain_cpu);
+
+/**
+ * ta_stack_create() - make a stack allocator instance
+ * @fixed: FIXED_STACK: a power of two from 1024 to PAGE_SIZE
+ * @debug: poison freed stacks and check a canary at lo
+ *
+ * Return: the instance or an ERR_PTR().
+ */
+struct ta_stack *ta_stack_create(unsigned int fixed, bool debug)
+{
+	struct ta_stack *st;
+	unsigned int cpu, i;
+
+	if (!is_power_of_2(fixed) || fixed < 1024 || fixed > PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+	if (!READ_ONCE(ta_stack_secret))
+		cmpxchg(&ta_stack_secret, 0, get_random_long() | 1);
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return ERR_PTR(-ENOMEM);
+	st->fixed = fixed;
+	st->fixed_shift = ilog2(fixed);
+	st->debug = debug;
+	st->keep_empty = TA_STACK_KEEP_EMPTY;
+	st->cpu = alloc_percpu(struct ta_stack_cpu);
+	st->stats = alloc_percpu(struct ta_stats);
+	st->order_stats = alloc_percpu(struct ta_stack_order_stats);
+	if (!st->cpu || !st->stats || !st->order_stats) {
+		ta_stack_destroy(st);
+		return ERR_PTR(-ENOMEM);
+	}
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(st->cpu, cpu)->lock);
+	for (i = 0; i < TA_STACK_ORDERS; i++) {
+		spin_lock_init(&st->pool[i].lock);
+		INIT_LIST_HEAD(&st->pool[i].spans);
+	}
+	spin_lock_init(&st->large_lock);
+	for (i = 0; i < TA_STACK_LARGE_LISTS; i++)
+		INIT_LIST_HEAD(&st->large_free[i]);
+	return st;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_create);
+
+/* Free every span of the instance; return how many stacks were live. */
+static unsigned long ta_stack_free_spans(struct ta_stack *st)
+{
+	struct ta_stack_span *span;
+	unsigned long index, live = 0;
+
+	xa_for_each(&ta_stack_xa, index, span) {
+		if (span->owner != st)
+			continue;
+		live += hweight_long(span->live);
+		ta_span_release(span);
+	}
+	return live;
+}
+
+/**
+ * ta_stack_destroy() - drain an instance and give every page back
+ * @st: the instance, which no one may use any more
+ *
+ * Stacks still live are reported with a count; their pages are freed too.
+ */
+void ta_stack_destroy(struct ta_stack *st)
+{
+	unsigned long live;
+	unsigned int cpu;
+
+	if (st->cpu)
+		for_each_possible_cpu(cpu)
+			ta_stack_drain_cpu(st, cpu);
+	live = ta_stack_free_spans(st);
+	if (live)
+		pr_err("%lu stacks still live at exit; their pages are freed\n",
+		       live);
+	free_percpu(st->order_stats);
+	free_percpu(st->stats);
+	free_percpu(st->cpu);
+	kfree(st);
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_destroy);

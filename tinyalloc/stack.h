@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Stacks: Go's order-indexed stack pools with per-CPU caches, and a
+ * large-stack path above them.  One instance per FIXED_STACK; the module
+ * runs one, the KUnit suites make private ones.
+ */
+#ifndef _TINYALLOC_STACK_H
+#define _TINYALLOC_STACK_H
+
+#include <linux/cache.h>
+#include <linux/list.h>
+#include <linux/local_lock.h>
+#include <linux/mmzone.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "compat.h"
+#include "stats.h"
+#include "tinyalloc.h"
+
+#define TA_STACK_ORDERS		4
+#define TA_STACK_CACHE_SIZE	SZ_32K		/* also the pool span size */
+#define TA_STACK_LARGE_LISTS	(TA_MAX_PAGE_ORDER + 1)
+
+/**
+ * struct ta_stack_span - where a pool span or a large stack is
+ * @list: pool span: on its order's list while it has stacks in the pool;
+ *        large stack: on its free list while cached
+ * @owner: the instance
+ * @base: first address
+ * @pool: stacks in the pool (bit per stack), under the order's lock
+ * @live: stacks handed out to callers (bit per stack), atomic bitops
+ * @order: pool order, or TA_STACK_ORDERS for a large stack
+ * @page_order: page order of the memory
+ * @node: NUMA node of the memory
+ *
+ * Kept outside the memory it describes: a stack has nothing hidden on
+ * either side.  A global xarray maps the span's first pfn to it.
+ */
+struct ta_stack_span {
+	struct list_head list;
+	struct ta_stack *owner;
+	unsigned long base;
+	unsigned long pool;
+	unsigned long live;
+	u8 order;
+	u8 page_order;
+	u16 node;
+};
+
+/* A CPU's free stacks of one order, linked through their first word. */
+struct ta_stack_cache {
+	unsigned long head;
+	unsigned int bytes;
+};
+
+struct ta_stack_cpu {
+	local_lock_t lock;
+	struct ta_stack_cache cache[TA_STACK_ORDERS];
+};
+
+/* Per-order counters for the stacks file, per CPU. */
+struct ta_stack_order_stats {
+	unsigned long allocs[TA_STACK_ORDERS];
+	unsigned long frees[TA_STACK_ORDERS];
+};
+
+/**
+ * struct ta_stack_pool - the global pool of one order
+ * @lock: protects the fields below and its spans' @pool bits
+ * @spans: spans with stacks in the pool; empty ones at the tail
+ * @nr_spans: spans of this order
+ * @nr_free: stacks in the pool
+ * @nr_empty: spans whose stacks are all in the pool
+ */
+struct ta_stack_pool {
+	spinlock_t lock;		/* see above */
+	struct list_head spans;
+	unsigned long nr_spans;
+	unsigned long nr_free;
+	unsigned int nr_empty;
+} ____cacheline_aligned_in_smp;
+
+/**
+ * struct ta_stack - a stack allocator instance
+ * @fixed: FIXED_STACK, the size of order 0
+ * @fixed_shift: log2(@fixed)
+ * @debug: poison freed stacks and check a canary at lo on free
+ * @keep_empty: empty spans kept per order
+ * @cpu: per-CPU caches
+ * @stats: per-CPU counters
+ * @order_stats: per-CPU per-order counters
+ * @pool: one pool per order
+ * @large_lock: protects @large_free and @large_cached
+ * @large_free: cached large stacks, indexed by page order
+ * @large_cached: how many are on each list
+ */
+struct ta_stack {
+	unsigned int fixed;
+	unsigned int fixed_shift;
+	bool debug;
+	unsigned int keep_empty;
+	struct ta_stack_cpu __percpu *cpu;
+	struct ta_stats __percpu *stats;
+	struct ta_stack_order_stats __percpu *order_stats;
+	struct ta_stack_pool pool[TA_STACK_ORDERS];
+	spinlock_t large_lock;		/* see above */
+	struct list_head large_free[TA_STACK_LARGE_LISTS];
+	unsigned long large_cached[TA_STACK_LARGE_LISTS];
+};
+
+struct ta_stack *ta_stack_create(unsigned int fixed, bool debug);
+void ta_stack_destroy(struct ta_stack *st);
+int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
+		   size_t size, gfp_t gfp);
+bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip);
+void ta_stack_drain_cpu(struct ta_stack *st, unsigned int cpu);
+void ta_stack_drain_local(struct ta_stack *st);
+unsigned long ta_stack_large_count(struct ta_stack *st);
+unsigned long ta_stack_large_scan(struct ta_stack *st, unsigned long pages);
+unsigned long ta_stack_cached(struct ta_stack *st, unsigned int order);
+int ta_stack_order(struct ta_stack *st, size_t size);
+
+#endif /* _TINYALLOC_STACK_H */
