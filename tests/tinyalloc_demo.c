@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A sample tinyalloc client for 'make demo': it stores short strings the
- * way a parser keeps keys and values, keeps them while loaded, and
- * prints what they cost next to what kmalloc would have charged.
+ * way a parser keeps keys and values and takes stacks of mixed sizes the
+ * way a pool of workers would, keeps them while loaded, and prints what
+ * the strings cost next to what kmalloc would have charged.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -19,7 +20,26 @@ static unsigned int strings = 100000;
 module_param(strings, uint, 0444);
 MODULE_PARM_DESC(strings, "How many short strings to store (default 100000)");
 
+static unsigned int stacks = 2000;
+module_param(stacks, uint, 0444);
+MODULE_PARM_DESC(stacks, "How many stacks of 2 KiB to 64 KiB to hold (default 2000)");
+
 static char **demo_strings;
+static struct tinyalloc_stack *demo_stacks;
+
+static void tinyalloc_demo_stacks(void)
+{
+	unsigned int i;
+
+	demo_stacks = vzalloc(array_size(stacks, sizeof(*demo_stacks)));
+	if (!demo_stacks)
+		return;
+	for (i = 0; i < stacks; i++)
+		if (tinyalloc_stack_alloc(&demo_stacks[i], 2048 << (i % 6),
+					  GFP_KERNEL))
+			break;
+	pr_info("holding %u stacks of 2, 4, 8, 16, 32 and 64 KiB\n", i);
+}
 
 static int __init tinyalloc_demo_init(void)
 {
@@ -45,6 +65,7 @@ static int __init tinyalloc_demo_init(void)
 	}
 	pr_info("stored %u strings, %zu bytes; kmalloc would charge %zu bytes\n",
 		i, bytes, kmalloc_bytes);
+	tinyalloc_demo_stacks();
 	return 0;
 }
 
@@ -55,7 +76,10 @@ static void __exit tinyalloc_demo_exit(void)
 	for (i = 0; i < strings; i++)
 		tinyalloc_free(demo_strings[i]);
 	vfree(demo_strings);
-	pr_info("freed every string\n");
+	for (i = 0; demo_stacks && i < stacks; i++)
+		tinyalloc_stack_free(&demo_stacks[i]);
+	vfree(demo_stacks);
+	pr_info("freed every string and stack\n");
 }
 
 module_init(tinyalloc_demo_init);
