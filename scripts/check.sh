@@ -54,6 +54,22 @@ else
 fi
 static_check "W=1 and sparse: no warnings" build.log 'warning:|error:'
 
+# A client outside the repo builds against the public header and symbols.
+client=$out/client
+rm -rf "$client"
+mkdir -p "$client"
+cp "$TA_ROOT/tests/tinyalloc_demo.c" "$client/client.c"
+printf 'obj-m += client.o\nccflags-y += -I%s/tinyalloc\n' "$TA_ROOT" >"$client/Kbuild"
+if make -C "$kdir" M="$client" ARCH=um \
+	KBUILD_EXTRA_SYMBOLS="$TA_ROOT/Module.symvers" modules \
+	>"$out/client.log" 2>&1 && [ -f "$client/client.ko" ]; then
+	result pass "an outside client builds with -I<repo>/tinyalloc and KBUILD_EXTRA_SYMBOLS"
+else
+	tail -n 20 "$out/client.log"
+	result fail "outside client build (see $out/client.log)"
+fi
+static_check "outside client: no undefined symbols" client.log 'undefined|WARNING'
+
 note "stage: checkpatch --strict and kernel-doc"
 files=$(cd "$TA_ROOT" && ls tinyalloc/*.[ch] tests/*.[ch] | grep -v '\.mod\.c$')
 (cd "$TA_ROOT" && "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet \

@@ -9,6 +9,8 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/hrtimer.h>
 #include <linux/seq_file.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
@@ -346,6 +348,62 @@ static void test_atomic(struct kunit *test)
 		KUNIT_EXPECT_NOT_NULL(test, p[i]);
 	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
 	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+}
+
+/* From a hard IRQ: an hrtimer callback in hard IRQ mode. */
+struct irq_work_result {
+	struct hrtimer timer;
+	struct ta_tiny *ta;
+	bool in_hardirq;
+	unsigned int ok;
+	struct completion done;
+};
+
+static enum hrtimer_restart hardirq_alloc(struct hrtimer *t)
+{
+	struct irq_work_result *r = container_of(t, struct irq_work_result,
+						 timer);
+	struct tinyalloc_stack stk;
+	unsigned int i;
+	char *p;
+
+	r->in_hardirq = in_hardirq();
+	for (i = 0; i < 64; i++) {
+		p = ta_tiny_alloc(r->ta, 1 + i % 15, GFP_ATOMIC);
+		if (p) {
+			memset(p, 0x99, 1 + i % 15);
+			tinyalloc_free(p);
+			r->ok++;
+		}
+		p = tinyalloc_alloc(40, GFP_NOWAIT);
+		if (p) {
+			tinyalloc_free(p);
+			r->ok++;
+		}
+		if (!tinyalloc_stack_alloc(&stk, 2048 << (i % 5), GFP_ATOMIC)) {
+			tinyalloc_stack_free(&stk);
+			r->ok++;
+		}
+	}
+	complete(&r->done);
+	return HRTIMER_NORESTART;
+}
+
+static void test_hardirq(struct kunit *test)
+{
+	struct irq_work_result *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->ta = make(test, 16, false);
+	init_completion(&r->done);
+	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	r->timer.function = hardirq_alloc;
+	hrtimer_start(&r->timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r->done, 10 * HZ), 0);
+	KUNIT_EXPECT_TRUE(test, r->in_hardirq);
+	KUNIT_EXPECT_EQ(test, r->ok, 3 * 64);
+	KUNIT_EXPECT_EQ(test, objects_live(r->ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(r->ta), 0);
 }
 
 /* ---- blocks reused, pages returned ---- */
@@ -796,6 +854,7 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_api_sizes),
 	KUNIT_CASE(test_gfp_zero),
 	KUNIT_CASE(test_atomic),
+	KUNIT_CASE(test_hardirq),
 	KUNIT_CASE(test_block_reuse),
 	KUNIT_CASE(test_pages_returned),
 	KUNIT_CASE(test_drain_cpu),
