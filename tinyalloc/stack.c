@@ -151,11 +151,15 @@ err_span:
 	return NULL;
 }
 
+/*
+ * A double free may look the span up while it goes: the descriptor
+ * outlives an RCU grace period, and such a free finds its live bit clear.
+ */
 static void ta_span_release(struct ta_stack_span *span)
 {
 	ta_stack_unindex(span);
 	__free_pages(virt_to_page((void *)span->base), span->page_order);
-	kfree(span);
+	kfree_rcu(span, rcu);
 }
 
 /* ---- the pools ---- */
@@ -537,14 +541,19 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 	unsigned long lo = stk->lo, hi = stk->hi;
 	struct ta_stack_span *span;
 	struct ta_stack *st;
+	bool ok;
 
 	if (!lo && !hi)
 		return true;
+	rcu_read_lock();
 	span = ta_stack_lookup(lo);
+	ok = span && ta_stack_bounds_ok(span, lo, hi, ip);
+	rcu_read_unlock();
 	if (!span)
 		return false;
-	if (!ta_stack_bounds_ok(span, lo, hi, ip))
+	if (!ok)
 		return true;
+	/* Live until now, so its span stays until this free completes. */
 	st = span->owner;
 	if (st->debug)
 		ta_stack_debug_free(st, lo, hi, ip);

@@ -11,6 +11,7 @@
 #include <linux/list.h>
 #include <linux/local_lock.h>
 #include <linux/mmzone.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -34,6 +35,7 @@
  * @order: pool order, or TA_STACK_ORDERS for a large stack
  * @page_order: page order of the memory
  * @node: NUMA node of the memory
+ * @rcu: frees the descriptor after lookups that may still hold it
  *
  * Kept outside the memory it describes: a stack has nothing hidden on
  * either side.  A global xarray maps the span's first pfn to it.
@@ -47,6 +49,7 @@ struct ta_stack_span {
 	u8 order;
 	u8 page_order;
 	u16 node;
+	struct rcu_head rcu;
 };
 
 /* A CPU's free stacks of one order, linked through their first word. */
