@@ -42,7 +42,7 @@ static_check()
 
 "$TA_ROOT/scripts/install-deps.sh"
 ksrc=$("$TA_ROOT/scripts/kernel-source.sh" 6.12)
-kdir=$("$TA_ROOT/scripts/build-uml.sh" 6.12 "$TA_ROOT/scripts/configs/uml-test.config")
+kdir=$("$TA_ROOT/scripts/build-kernel.sh" um 6.12 "$TA_ROOT/scripts/configs/uml-test.config")
 
 note "stage: build against UML 6.12 with W=1 and sparse (C=2)"
 make -s -C "$kdir" M="$TA_ROOT" ARCH=um clean >/dev/null
@@ -96,7 +96,7 @@ done < <(grep -o 'TA-CHECK [A-Z]*: .*' "$log" | cut -d' ' -f2-)
 rc=0
 kunit=$("$TA_ROOT/scripts/check-kunit-log.sh" "$log" tinyalloc_tiny \
 	tinyalloc_invalid_free tinyalloc_stress tinyalloc_debugfs \
-	tinyalloc_stack) || rc=$?
+	tinyalloc_stack tinyalloc_smp) || rc=$?
 line=$(echo "$kunit" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
 echo "KUnit: ${line:-no results}"
 kfailed=$(echo "${line:-0 passed, 0 failed}" | cut -d' ' -f3)

@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$TA_ROOT/scripts/install-deps.sh"
-kdir=$("$TA_ROOT/scripts/build-uml.sh" 6.12 "$TA_ROOT/scripts/configs/uml-test.config")
+kdir=$("$TA_ROOT/scripts/build-kernel.sh" um 6.12 "$TA_ROOT/scripts/configs/uml-test.config")
 note "building tinyalloc against $kdir"
 make -s -C "$kdir" M="$TA_ROOT" ARCH=um modules >/dev/null
 mkdir -p "$TA_ROOT/build"

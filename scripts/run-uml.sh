@@ -15,7 +15,7 @@
 #
 # Exits 0 only if the guest ran SCRIPT to the end, SCRIPT exited 0 and the
 # guest powered off by itself in time.  The guest's /init prints
-# "TINYALLOC-UML-DONE rc=N" when SCRIPT returns; a missing marker means the
+# "TINYALLOC-GUEST-DONE rc=N" when SCRIPT returns; a missing marker means the
 # guest crashed, hung or SCRIPT powered off by itself.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -45,7 +45,7 @@ case "$tmo" in '' | *[!0-9]*) die "timeout must be a number of seconds" ;; esac
 script=$1
 shift
 linux=$builddir/linux
-[ -x "$linux" ] || die "no UML kernel at $linux (run build-uml.sh)"
+[ -x "$linux" ] || die "no UML kernel at $linux (run build-kernel.sh um ...)"
 [ -f "$script" ] || die "no such script: $script"
 for ko in "$@"; do
 	[ -f "$ko" ] || die "no such module: $ko"
@@ -89,38 +89,15 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
-"$TA_ROOT/scripts/uml-rootfs.sh" "$root"
+"$TA_ROOT/scripts/guest-rootfs.sh" "$root"
 if [ $# -gt 0 ]; then
 	cp "$@" "$root/modules/"
 fi
 cp "$script" "$root/run.sh"
 
-# The guest's init.  It mounts what tests commonly read (debugfs holds the
-# KUnit results, tracefs the trace buffer), runs the caller's script and
-# always reaches the end marker and the power-off, whatever the script did.
-# 'poweroff -f' makes UML exit cleanly; 'reboot' would re-exec the kernel.
-cat >"$root/init" <<'EOF'
-#!/bin/sh
-export PATH=/bin HOME=/root TERM=dumb
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-grep -q ' /dev ' /proc/mounts || mount -t devtmpfs devtmpfs /dev ||
-	echo "init: no devtmpfs"
-mount -t debugfs debugfs /sys/kernel/debug || echo "init: no debugfs"
-if grep -qw tracefs /proc/filesystems && [ -d /sys/kernel/tracing ]; then
-	mount -t tracefs tracefs /sys/kernel/tracing
-fi
-mount -t tmpfs tmpfs /tmp
-cd /
-sh /run.sh
-rc=$?
-echo "TINYALLOC-UML-DONE rc=$rc"
-sync
-poweroff -f
-# Only reached if poweroff failed: halt, and if that fails too, the kernel
-# panics when init exits and the host-side timeout ends the run.
-halt -f
-EOF
+# The guest's init (shared with run-qemu.sh) runs the caller's script and
+# always reaches the end marker and the power-off, whatever it did.
+cp "$TA_ROOT/scripts/guest/init" "$root/init"
 chmod 0755 "$root/init"
 
 # con0=null,fd:1: console 0 reads nothing (stdin may be /dev/null or a
@@ -181,10 +158,10 @@ fail()
 if [ "$urc" -eq 124 ] || [ "$urc" -eq 137 ]; then
 	fail "UML timed out after ${tmo}s"
 fi
-marker=$(grep -a '^TINYALLOC-UML-DONE rc=' "$log" | tail -n 1 || true)
+marker=$(grep -a '^TINYALLOC-GUEST-DONE rc=' "$log" | tail -n 1 || true)
 [ -n "$marker" ] ||
 	fail "UML exited (status $urc) without reaching the end of the script: crash, panic or early poweroff"
-rc=${marker#TINYALLOC-UML-DONE rc=}
+rc=${marker#TINYALLOC-GUEST-DONE rc=}
 [ "$rc" = 0 ] || fail "guest script failed with status $rc"
 [ "$urc" -eq 0 ] || fail "UML exited with status $urc after the script finished"
 note "UML run ok in ${elapsed}s"

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Create (or refresh) a minimal root filesystem directory for a UML kernel
-# booted with root=/dev/root rootfstype=hostfs.  The only thing taken from
+# Create (or refresh) a minimal root filesystem directory for the test
+# guests: UML boots it over hostfs, qemu as an initramfs.  The only thing taken from
 # the host is the statically linked busybox (no shared libraries needed),
 # plus one symlink per applet so that scripts can call insmod, poweroff...
 # by name.  /dev is left empty: the kernel mounts devtmpfs there itself
 # (CONFIG_DEVTMPFS_MOUNT) or /init does.
-# Usage: uml-rootfs.sh DIR
+# Usage: guest-rootfs.sh DIR
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-dir=${1:?usage: uml-rootfs.sh DIR}
-[ $# -eq 1 ] || die "usage: uml-rootfs.sh DIR"
+dir=${1:?usage: guest-rootfs.sh DIR}
+[ $# -eq 1 ] || die "usage: guest-rootfs.sh DIR"
 
 "$TA_ROOT/scripts/install-deps.sh" busybox-static
 bb=
