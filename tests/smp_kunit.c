@@ -400,10 +400,102 @@ static void test_hotplug_stress(struct kunit *test)
 	kunit_info(test, "%u offline/online cycles under load\n", cycles);
 }
 
+/* ---- load: millions of operations on every CPU at once ---- */
+
+struct load {
+	unsigned long tiny_ops, stack_ops;	/* per worker */
+	atomic_long_t done_tiny, done_stack;
+	atomic_t errors;
+	atomic_t running;
+	struct completion done;
+};
+
+static int load_worker(void *arg)
+{
+	struct load *l = arg;
+	struct tinyalloc_stack stk[8];
+	unsigned long tiny = 0, stacks = 0;
+	unsigned int i;
+	u8 *p[64];
+
+	while (tiny < l->tiny_ops) {
+		for (i = 0; i < ARRAY_SIZE(p); i++) {
+			u8 len = 1 + (tiny / 2 + i) % 15;
+
+			p[i] = tinyalloc_alloc(len, GFP_KERNEL);
+			if (p[i]) {
+				p[i][0] = len;
+				p[i][len - 1] = len;
+			}
+		}
+		for (i = 0; i < ARRAY_SIZE(p); i++) {
+			if (!p[i] || p[i][p[i][0] - 1] != p[i][0])
+				atomic_inc(&l->errors);
+			tinyalloc_free(p[i]);
+		}
+		tiny += 2 * ARRAY_SIZE(p);
+		if (stacks < l->stack_ops) {
+			for (i = 0; i < ARRAY_SIZE(stk); i++) {
+				if (tinyalloc_stack_alloc(&stk[i], 2048 << (i % 4),
+							  GFP_KERNEL))
+					atomic_inc(&l->errors);
+				else
+					*(unsigned long *)(stk[i].hi - sizeof(long)) = i;
+			}
+			for (i = 0; i < ARRAY_SIZE(stk); i++) {
+				if (stk[i].lo &&
+				    *(unsigned long *)(stk[i].hi - sizeof(long)) != i)
+					atomic_inc(&l->errors);
+				tinyalloc_stack_free(&stk[i]);
+			}
+			stacks += 2 * ARRAY_SIZE(stk);
+		}
+		cond_resched();
+	}
+	atomic_long_add(tiny, &l->done_tiny);
+	atomic_long_add(stacks, &l->done_stack);
+	if (atomic_dec_and_test(&l->running))
+		complete(&l->done);
+	return 0;
+}
+
+static void test_load(struct kunit *test)
+{
+	struct load *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	unsigned int cpu, nr;
+	struct task_struct *t;
+	u64 start;
+
+	need_smp(test);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	nr = num_online_cpus();
+	/* 10 million tiny and 1 million stack operations in all. */
+	l->tiny_ops = 10000000 / nr;
+	l->stack_ops = 1000000 / nr;
+	init_completion(&l->done);
+	atomic_set(&l->running, nr);
+	start = ktime_get_ns();
+	for_each_online_cpu(cpu) {
+		t = kthread_create(load_worker, l, "ta_load/%u", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		wake_up_process(t);
+	}
+	wait_for_completion(&l->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->errors), 0);
+	KUNIT_EXPECT_GE(test, atomic_long_read(&l->done_tiny), 10000000L - 128 * nr);
+	KUNIT_EXPECT_GE(test, atomic_long_read(&l->done_stack), 1000000L - 16 * nr);
+	kunit_info(test, "%u CPUs: %ld tiny and %ld stack operations in %llu ms\n",
+		   nr, atomic_long_read(&l->done_tiny),
+		   atomic_long_read(&l->done_stack),
+		   (ktime_get_ns() - start) / NSEC_PER_MSEC);
+}
+
 static struct kunit_case smp_cases[] = {
 	KUNIT_CASE_SLOW(test_cross_cpu_free),
 	KUNIT_CASE_SLOW(test_irq_all_cpus),
 	KUNIT_CASE_SLOW(test_hotplug_stress),
+	KUNIT_CASE_SLOW(test_load),
 	{}
 };
 
