@@ -45,7 +45,9 @@ MODULE_PARM_DESC(stack_debug,
 		 "Poison freed stacks and keep a canary at lo, checked at free to report overflows");
 
 struct ta_tiny *ta_main;
+EXPORT_SYMBOL_TA_INTERNAL(ta_main);
 struct ta_stack *ta_stacks;
+EXPORT_SYMBOL_TA_INTERNAL(ta_stacks);
 struct ta_stats __percpu *ta_global_stats;
 static struct shrinker *ta_stack_shrinker;
 static int ta_cpuhp_state;
