@@ -265,6 +265,8 @@ static void test_irq_all_cpus(struct kunit *test)
 	unsigned int cpu, round;
 
 	need_smp(test);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "no allocation from hard IRQ on PREEMPT_RT");
 	loads = alloc_percpu(struct irq_load);
 	KUNIT_ASSERT_FALSE(test, !loads);
 	for (round = 0; round < 20; round++) {

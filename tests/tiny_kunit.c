@@ -393,6 +393,8 @@ static void test_hardirq(struct kunit *test)
 {
 	struct irq_work_result *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "no allocation from hard IRQ on PREEMPT_RT");
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->ta = make(test, 16, false);
 	init_completion(&r->done);

@@ -37,7 +37,7 @@ MODULE_PARM_DESC(tiny_debug,
 static unsigned int fixed_stack = 2048;
 module_param(fixed_stack, uint, 0444);
 MODULE_PARM_DESC(fixed_stack,
-		 "FIXED_STACK, the smallest stack in bytes: a power of two from 1024 to PAGE_SIZE (default 2048); pools serve FIXED_STACK << 0..3");
+		 "FIXED_STACK, the smallest stack in bytes: a power of two from 1024 to PAGE_SIZE, at most 4096 (default 2048); pools serve FIXED_STACK << 0..3");
 
 static bool stack_debug;
 module_param(stack_debug, bool, 0444);
@@ -155,9 +155,9 @@ static int __init tinyalloc_init(void)
 		return -EINVAL;
 	}
 	if (!is_power_of_2(fixed_stack) || fixed_stack < 1024 ||
-	    fixed_stack > PAGE_SIZE) {
+	    fixed_stack > TA_STACK_FIXED_MAX) {
 		pr_err("fixed_stack=%u is not supported: use a power of two from 1024 to %lu\n",
-		       fixed_stack, PAGE_SIZE);
+		       fixed_stack, TA_STACK_FIXED_MAX);
 		return -EINVAL;
 	}
 	ta_global_stats = alloc_percpu(struct ta_stats);

@@ -84,6 +84,8 @@ static int ta_stack_index(struct ta_stack_span *span, gfp_t gfp)
 	unsigned long flags;
 	void *old;
 
+	/* xarray nodes come from a cache with a constructor: never zeroed. */
+	gfp &= ~__GFP_ZERO;
 	if (gfpflags_allow_blocking(gfp))
 		return xa_err(xa_store_irq(&ta_stack_xa, pfn, span, gfp));
 	xa_lock_irqsave(&ta_stack_xa, flags);
@@ -358,6 +360,8 @@ static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
 			return 0;
 		this_cpu_add(st->stats->v[TA_STACK_LARGE_PAGES], 1UL << page_order);
 	}
+	/* With pages over 4 KiB a large stack may be smaller than its pages. */
+	span->stack_shift = ilog2(size);
 	ta_stat_inc(st->stats, TA_STACK_LARGE_ALLOCS);
 	return span->base;
 }
@@ -473,6 +477,8 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 		memset(stk, 0, sizeof(*stk));
 		return -ENOMEM;
 	}
+	/* Natural alignment rests on the direct map's: say so if it breaks. */
+	WARN_ON_ONCE(lo & (bytes - 1));
 	/* Live until freed: a second free of the same bounds is refused. */
 	span = ta_stack_lookup(lo);
 	WARN_ON_ONCE(test_and_set_bit((lo - span->base) / bytes, &span->live));
@@ -499,7 +505,7 @@ static bool ta_stack_bounds_ok(struct ta_stack_span *span, unsigned long lo,
 	if (hi <= lo || !is_power_of_2(bytes) || bytes < st->fixed ||
 	    (span->order < TA_STACK_ORDERS ?
 	     ta_stack_order(st, bytes) != span->order :
-	     bytes != ta_span_bytes(span))) {
+	     bytes != 1UL << span->stack_shift)) {
 		ta_report_invalid_stack(st->stats, lo, ip, "wrong size for this stack");
 		return false;
 	}
@@ -633,7 +639,7 @@ struct ta_stack *ta_stack_create(unsigned int fixed, bool debug)
 	struct ta_stack *st;
 	unsigned int cpu, i;
 
-	if (!is_power_of_2(fixed) || fixed < 1024 || fixed > PAGE_SIZE)
+	if (!is_power_of_2(fixed) || fixed < 1024 || fixed > TA_STACK_FIXED_MAX)
 		return ERR_PTR(-EINVAL);
 	if (!READ_ONCE(ta_stack_secret))
 		cmpxchg(&ta_stack_secret, 0, get_random_long() | 1);
@@ -644,6 +650,13 @@ struct ta_stack *ta_stack_create(unsigned int fixed, bool debug)
 	st->fixed_shift = ilog2(fixed);
 	st->debug = debug;
 	st->keep_empty = TA_STACK_KEEP_EMPTY;
+	for (i = 0; i < TA_STACK_ORDERS; i++) {
+		spin_lock_init(&st->pool[i].lock);
+		INIT_LIST_HEAD(&st->pool[i].spans);
+	}
+	spin_lock_init(&st->large_lock);
+	for (i = 0; i < TA_STACK_LARGE_LISTS; i++)
+		INIT_LIST_HEAD(&st->large_free[i]);
 	st->cpu = alloc_percpu(struct ta_stack_cpu);
 	st->stats = alloc_percpu(struct ta_stats);
 	st->order_stats = alloc_percpu(struct ta_stack_order_stats);
@@ -653,29 +666,29 @@ struct ta_stack *ta_stack_create(unsigned int fixed, bool debug)
 	}
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(st->cpu, cpu)->lock);
-	for (i = 0; i < TA_STACK_ORDERS; i++) {
-		spin_lock_init(&st->pool[i].lock);
-		INIT_LIST_HEAD(&st->pool[i].spans);
-	}
-	spin_lock_init(&st->large_lock);
-	for (i = 0; i < TA_STACK_LARGE_LISTS; i++)
-		INIT_LIST_HEAD(&st->large_free[i]);
 	return st;
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_create);
 
-/* Free every span of the instance; return how many stacks were live. */
+/*
+ * Free every span of the instance; return how many stacks were live.
+ * Under RCU: other instances may release their spans meanwhile.
+ */
 static unsigned long ta_stack_free_spans(struct ta_stack *st)
 {
+	XA_STATE(xas, &ta_stack_xa, 0);
 	struct ta_stack_span *span;
-	unsigned long index, live = 0;
+	unsigned long live = 0;
 
-	xa_for_each(&ta_stack_xa, index, span) {
-		if (span->owner != st)
+	rcu_read_lock();
+	xas_for_each(&xas, span, ULONG_MAX) {
+		if (xas_retry(&xas, span) || span->owner != st)
 			continue;
+		xas_pause(&xas);
 		live += hweight_long(span->live);
 		ta_span_release(span);
 	}
+	rcu_read_unlock();
 	return live;
 }
 

@@ -23,6 +23,9 @@
 #define TA_STACK_ORDERS		4
 #define TA_STACK_CACHE_SIZE	SZ_32K		/* also the pool span size */
 #define TA_STACK_LARGE_LISTS	(TA_MAX_PAGE_ORDER + 1)
+/* The largest order must fit a span: FIXED_STACK <= 4 KiB, even with bigger pages. */
+#define TA_STACK_FIXED_MAX	min_t(unsigned long, PAGE_SIZE, \
+				      TA_STACK_CACHE_SIZE >> (TA_STACK_ORDERS - 1))
 
 /**
  * struct ta_stack_span - where a pool span or a large stack is
@@ -35,6 +38,8 @@
  * @order: pool order, or TA_STACK_ORDERS for a large stack
  * @page_order: page order of the memory
  * @node: NUMA node of the memory
+ * @stack_shift: large stack: log2 of its size, which pages over 4 KiB
+ *               may make smaller than its memory
  * @rcu: frees the descriptor after lookups that may still hold it
  *
  * Kept outside the memory it describes: a stack has nothing hidden on
@@ -48,6 +53,7 @@ struct ta_stack_span {
 	unsigned long live;
 	u8 order;
 	u8 page_order;
+	u8 stack_shift;
 	u16 node;
 	struct rcu_head rcu;
 };

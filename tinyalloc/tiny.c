@@ -191,7 +191,11 @@ static bool ta_span_place(struct ta_tiny *ta, struct ta_tiny_node *n,
 		}
 		n->nr_empty++;
 		list_move_tail(&span->list, &n->partial);
-	} else if (span->inuse == ta->nr_blocks) {
+	} else if (span->inuse >= ta->nr_blocks) {
+		/*
+		 * Above nr_blocks while a free that reached 0 has yet to take
+		 * this lock and the owner already took its block again.
+		 */
 		list_move(&span->list, &n->full);
 	} else {
 		list_move(&span->list, &n->partial);

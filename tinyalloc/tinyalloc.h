@@ -17,7 +17,8 @@
  * tinyalloc_alloc() - allocate an object
  * @size: size in bytes
  * @gfp: allocation flags; __GFP_ZERO is honoured, and GFP_ATOMIC or
- *       GFP_NOWAIT work from any context, hard IRQ included
+ *       GFP_NOWAIT work from any context, hard IRQ included (on
+ *       PREEMPT_RT, as with kmalloc, not from a non-threaded hard IRQ)
  *
  * A request smaller than tinyalloc_tiny_block_size() is combined with
  * other tiny requests of the calling CPU into one block, at an offset
@@ -72,7 +73,8 @@ struct tinyalloc_stack {
  * @size: bytes wanted; rounded up to a power of two of at least
  *        tinyalloc_fixed_stack()
  * @gfp: allocation flags; __GFP_ZERO is honoured, and GFP_ATOMIC works
- *       from any context, hard IRQ included
+ *       from any context, hard IRQ included (on PREEMPT_RT, as with
+ *       kmalloc, not from a non-threaded hard IRQ)
  *
  * Stacks of tinyalloc_fixed_stack() << 0..3 bytes come from per-order
  * pools through per-CPU caches; larger ones from alloc_pages(), kept on
