@@ -5,6 +5,7 @@
 #
 #   static        W=1 + sparse build, an outside client, checkpatch, kernel-doc
 #   uml-6.12      KUnit under UML with KASAN, lockdep, PREEMPT
+#   uml-6.1       the same suites on the other LTS kernel (no PREEMPT there)
 #   x86_64-smp    KUnit on an x86_64 SMP kernel under qemu -smp 4 (TCG)
 #
 # Each stage prints what it checked; the run ends with one line
@@ -131,11 +132,34 @@ log=$out/$stage.log
 rm -f "$log"
 "$TA_ROOT/scripts/run-uml.sh" -k "$kdir" -o "$log" -m 1024M -t 600 -- \
 	"$TA_ROOT/scripts/guest/kunit.sh" \
-	"$TA_ROOT/tinyalloc/tinyalloc.ko" "$TA_ROOT/tests/tinyalloc_kunit.ko" ||
+	"$TA_ROOT/tinyalloc/tinyalloc.ko" "$TA_ROOT/tests/tinyalloc_kunit.ko" \
+	"$TA_ROOT/tests/tinyalloc_faults.ko" ||
 	result fail "boot and run (see $log)"
 guest_results "$log"
 
 if [ "$mode" != quick ]; then
+	stage=uml-6.1
+	note "stage: $stage (KUnit, KASAN, lockdep)"
+	kdir61=$("$TA_ROOT/scripts/build-kernel.sh" um 6.1 \
+		"$TA_ROOT/scripts/configs/uml-test.config" \
+		"$TA_ROOT/scripts/configs/uml-6.1.config")
+	log=$out/$stage.log
+	rm -f "$log"
+	if build_copy um "$kdir61" "$out/$stage"; then
+		result pass "modules build"
+		static_check "no warnings" "$stage-build.log" 'warning:|error:'
+		"$TA_ROOT/scripts/run-uml.sh" -k "$kdir61" -o "$log" -m 1024M \
+			-t 600 -- "$TA_ROOT/scripts/guest/kunit.sh" \
+			"$out/$stage/tinyalloc/tinyalloc.ko" \
+			"$out/$stage/tests/tinyalloc_kunit.ko" \
+			"$out/$stage/tests/tinyalloc_faults.ko" ||
+			result fail "boot and run (see $log)"
+		guest_results "$log"
+	else
+		tail -n 20 "$out/$stage-build.log"
+		result fail "modules build (see $out/$stage-build.log)"
+	fi
+
 	stage=x86_64-smp
 	note "stage: $stage 6.12 under qemu -smp 4 (KUnit, KASAN, lockdep)"
 	xdir=$("$TA_ROOT/scripts/build-kernel.sh" x86_64 6.12 \
@@ -148,7 +172,8 @@ if [ "$mode" != quick ]; then
 			-o "$log" -s 4 -m 2G -t 1800 -- \
 			"$TA_ROOT/scripts/guest/kunit.sh" \
 			"$out/$stage/tinyalloc/tinyalloc.ko" \
-			"$out/$stage/tests/tinyalloc_kunit.ko" ||
+			"$out/$stage/tests/tinyalloc_kunit.ko" \
+			"$out/$stage/tests/tinyalloc_faults.ko" ||
 			result fail "boot and run (see $log)"
 		guest_results "$log"
 	else

@@ -4,8 +4,8 @@
 # that are missing.  Usage: install-deps.sh [package...]
 set -euo pipefail
 
-want=(linux-source-6.12 busybox-static sparse bc flex bison libelf-dev
-      libssl-dev xz-utils python3 gcc make perl)
+want=(linux-source-6.12 linux-source-6.1 busybox-static sparse bc flex bison libelf-dev
+      libssl-dev xz-utils python3 gcc make perl qemu-system-x86 cpio)
 [ $# -gt 0 ] && want=("$@")
 
 missing=()

@@ -81,4 +81,9 @@ static inline void ta_shrinker_unregister(struct shrinker *s)
 }
 #endif
 
+/* KUnit: 6.1 has no slow-test attribute; there they are plain cases. */
+#if defined(KUNIT_CASE) && !defined(KUNIT_CASE_SLOW)
+#define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)
+#endif
+
 #endif /* _TINYALLOC_COMPAT_H */

@@ -50,6 +50,25 @@ check "no stack left live" grep -qx 'stack_live 0' $D/stats
 echo "--- $D/stacks after the suites"
 cat $D/stacks
 check "KUnit module unloads" rmmod tinyalloc_kunit
+
+# Page-allocator failure: every allocation of order 3 or more (spans,
+# large stacks) fails while tinyalloc_faults loads; it checks the errors
+# and counters itself, and recovery when it unloads.
+F=/sys/kernel/debug/fail_page_alloc
+if [ -d $F ]; then
+	pages_before=$(grep -x 'tiny_pages [0-9]*' $D/stats)
+	echo 0 > $F/verbose
+	echo 3 > $F/min-order
+	echo N > $F/ignore-gfp-wait
+	echo -1 > $F/times
+	echo 100 > $F/probability
+	check "fault module loads under failure" insmod $M/tinyalloc_faults.ko
+	echo 0 > $F/probability
+	check "fault module unloads" rmmod tinyalloc_faults
+	check "module's pages unchanged by the failures" grep -qx "$pages_before" $D/stats
+else
+	fail "no $F: the kernel lacks CONFIG_FAIL_PAGE_ALLOC"
+fi
 check "tinyalloc unloads" rmmod tinyalloc
 check "debugfs directory removed" sh -c "[ ! -e $D ]"
 check "nothing reported live at exit" sh -c "! dmesg | grep -q 'still live at exit'"

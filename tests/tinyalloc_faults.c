@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page-allocator failures, for kernels with CONFIG_FAIL_PAGE_ALLOC.
+ *
+ * The guest script makes every allocation of order 3 or more fail
+ * (fail_page_alloc: min-order 3, probability 100, verbose 0), loads this
+ * module, then lets allocations succeed again and unloads it.  Spans are
+ * order 3, so at load tiny and stack allocations must fail cleanly (NULL,
+ * -ENOMEM, zeroed bounds) with consistent counters and nothing held; at
+ * unload they must work again and give every page back.  It reports with
+ * "TA-CHECK PASS|FAIL:" lines that make check counts.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "core.h"
+
+MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
+
+#define TA_NOWARN	(GFP_KERNEL | __GFP_NOWARN)
+
+static struct ta_tiny *ta;
+static struct ta_stack *st;
+
+static void check(bool ok, const char *what)
+{
+	pr_info("TA-CHECK %s: %s\n", ok ? "PASS" : "FAIL", what);
+}
+
+static unsigned long tsum(enum ta_stat i)
+{
+	return ta_stat_sum(ta->stats, i);
+}
+
+static unsigned long ssum(enum ta_stat i)
+{
+	return ta_stat_sum(st->stats, i);
+}
+
+static int __init tinyalloc_faults_init(void)
+{
+	struct tinyalloc_stack stk = { 1, 1 };
+
+	ta = ta_tiny_create(16, false);
+	st = ta_stack_create(2048, false);
+	if (IS_ERR(ta) || IS_ERR(st)) {
+		check(false, "instances made under page-allocator failure");
+		return -ENOMEM;
+	}
+	check(!ta_tiny_alloc(ta, 5, TA_NOWARN),
+	      "faults: a tiny allocation fails with NULL");
+	check(tsum(TA_TINY_ALLOC_FAILS) == 1 && tsum(TA_TINY_ALLOCS) == 0 &&
+	      tsum(TA_TINY_SPANS_ALLOC) == 0,
+	      "faults: tiny counters show one failure and nothing held");
+	check(ta_stack_alloc(st, &stk, 4096, TA_NOWARN) == -ENOMEM &&
+	      !stk.lo && !stk.hi,
+	      "faults: a pool stack fails with -ENOMEM and zeroed bounds");
+	check(ta_stack_alloc(st, &stk, SZ_64K, TA_NOWARN) == -ENOMEM,
+	      "faults: a large stack fails with -ENOMEM");
+	check(ssum(TA_STACK_ALLOC_FAILS) == 2 && ssum(TA_STACK_ALLOCS) == 0 &&
+	      ssum(TA_STACK_SPANS_ALLOC) == 0 && ssum(TA_STACK_LARGE_PAGES) == 0,
+	      "faults: stack counters show two failures and nothing held");
+	return 0;
+}
+
+/* Allocations succeed again, and every page they take goes back. */
+static void __exit tinyalloc_faults_exit(void)
+{
+	struct tinyalloc_stack stk;
+	char *p = ta_tiny_alloc(ta, 5, TA_NOWARN);
+	int err = ta_stack_alloc(st, &stk, 4096, TA_NOWARN);
+
+	check(p && !err, "recovered: tiny and stack allocations work again");
+	tinyalloc_free(p);
+	if (!err)
+		tinyalloc_stack_free(&stk);
+	ta_tiny_drain_local(ta);
+	ta_stack_drain_local(st);
+	check(tsum(TA_TINY_ALLOCS) == tsum(TA_TINY_FREES) &&
+	      ssum(TA_STACK_ALLOCS) == ssum(TA_STACK_FREES),
+	      "recovered: nothing live after the frees");
+	ta_stack_destroy(st);
+	ta_tiny_destroy(ta);
+}
+
+module_init(tinyalloc_faults_init);
+module_exit(tinyalloc_faults_exit);
+
+MODULE_DESCRIPTION("tinyalloc under page-allocator failure (fail_page_alloc)");
+MODULE_LICENSE("GPL");
