@@ -82,6 +82,12 @@ static void __exit tinyalloc_faults_exit(void)
 	check(tsum(TA_TINY_ALLOCS) == tsum(TA_TINY_FREES) &&
 	      ssum(TA_STACK_ALLOCS) == ssum(TA_STACK_FREES),
 	      "recovered: nothing live after the frees");
+	/* Drained, only the bounded empty spans kept for reuse remain. */
+	check(tsum(TA_TINY_SPANS_ALLOC) - tsum(TA_TINY_SPANS_FREED) <=
+	      ta->keep_empty &&
+	      ssum(TA_STACK_SPANS_ALLOC) - ssum(TA_STACK_SPANS_FREED) <=
+	      st->keep_empty,
+	      "recovered: pages back but for the kept empty spans");
 	ta_stack_destroy(st);
 	ta_tiny_destroy(ta);
 }

@@ -6,6 +6,7 @@
 #ifndef _TINYALLOC_STATS_H
 #define _TINYALLOC_STATS_H
 
+#include <linux/irqflags.h>
 #include <linux/percpu.h>
 
 enum ta_stat {
