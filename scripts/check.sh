@@ -87,6 +87,34 @@ guest_results()
 		result fail "KUnit log: splat or missing suite (see $log)"
 }
 
+# The modules every guest gets, from a build directory.
+guest_modules()
+{
+	echo "$1/tinyalloc/tinyalloc.ko" "$1/tests/tinyalloc_kunit.ko" \
+		"$1/tests/tinyalloc_faults.ko"
+}
+
+# A stage on another kernel: build the modules in a copy, boot them with
+# RUNNER (run-uml.sh or run-qemu.sh and its options), tally the results.
+guest_stage()
+{
+	local arch=$1 kdir=$2 dest=$out/$stage log=$out/$stage.log
+	shift 2
+
+	rm -f "$log"
+	if ! build_copy "$arch" "$kdir" "$dest"; then
+		tail -n 20 "$dest-build.log"
+		result fail "modules build (see $dest-build.log)"
+		return
+	fi
+	result pass "modules build"
+	static_check "no warnings" "$stage-build.log" 'warning:|error:'
+	# shellcheck disable=SC2046 # one word per module
+	"$@" -o "$log" -- "$TA_ROOT/scripts/guest/kunit.sh" \
+		$(guest_modules "$dest") || result fail "boot and run (see $log)"
+	guest_results "$log"
+}
+
 "$TA_ROOT/scripts/install-deps.sh"
 ksrc=$("$TA_ROOT/scripts/kernel-source.sh" 6.12)
 kdir=$("$TA_ROOT/scripts/build-kernel.sh" um 6.12 "$TA_ROOT/scripts/configs/uml-test.config")
@@ -130,56 +158,27 @@ stage=uml-6.12
 note "stage: $stage (KUnit, KASAN, lockdep)"
 log=$out/$stage.log
 rm -f "$log"
+# shellcheck disable=SC2046 # one word per module
 "$TA_ROOT/scripts/run-uml.sh" -k "$kdir" -o "$log" -m 1024M -t 600 -- \
-	"$TA_ROOT/scripts/guest/kunit.sh" \
-	"$TA_ROOT/tinyalloc/tinyalloc.ko" "$TA_ROOT/tests/tinyalloc_kunit.ko" \
-	"$TA_ROOT/tests/tinyalloc_faults.ko" ||
+	"$TA_ROOT/scripts/guest/kunit.sh" $(guest_modules "$TA_ROOT") ||
 	result fail "boot and run (see $log)"
 guest_results "$log"
 
 if [ "$mode" != quick ]; then
 	stage=uml-6.1
-	note "stage: $stage (KUnit, KASAN, lockdep)"
+	note "stage: $stage (KUnit, KASAN)"
 	kdir61=$("$TA_ROOT/scripts/build-kernel.sh" um 6.1 \
 		"$TA_ROOT/scripts/configs/uml-test.config" \
 		"$TA_ROOT/scripts/configs/uml-6.1.config")
-	log=$out/$stage.log
-	rm -f "$log"
-	if build_copy um "$kdir61" "$out/$stage"; then
-		result pass "modules build"
-		static_check "no warnings" "$stage-build.log" 'warning:|error:'
-		"$TA_ROOT/scripts/run-uml.sh" -k "$kdir61" -o "$log" -m 1024M \
-			-t 600 -- "$TA_ROOT/scripts/guest/kunit.sh" \
-			"$out/$stage/tinyalloc/tinyalloc.ko" \
-			"$out/$stage/tests/tinyalloc_kunit.ko" \
-			"$out/$stage/tests/tinyalloc_faults.ko" ||
-			result fail "boot and run (see $log)"
-		guest_results "$log"
-	else
-		tail -n 20 "$out/$stage-build.log"
-		result fail "modules build (see $out/$stage-build.log)"
-	fi
+	guest_stage um "$kdir61" "$TA_ROOT/scripts/run-uml.sh" -k "$kdir61" \
+		-m 1024M -t 600
 
 	stage=x86_64-smp
 	note "stage: $stage 6.12 under qemu -smp 4 (KUnit, KASAN, lockdep)"
 	xdir=$("$TA_ROOT/scripts/build-kernel.sh" x86_64 6.12 \
 		"$TA_ROOT/scripts/configs/x86_64-smp-test.config")
-	log=$out/$stage.log
-	rm -f "$log"
-	if build_copy x86_64 "$xdir" "$out/$stage"; then
-		result pass "modules build"
-		"$TA_ROOT/scripts/run-qemu.sh" -k "$xdir/arch/x86/boot/bzImage" \
-			-o "$log" -s 4 -m 2G -t 1800 -- \
-			"$TA_ROOT/scripts/guest/kunit.sh" \
-			"$out/$stage/tinyalloc/tinyalloc.ko" \
-			"$out/$stage/tests/tinyalloc_kunit.ko" \
-			"$out/$stage/tests/tinyalloc_faults.ko" ||
-			result fail "boot and run (see $log)"
-		guest_results "$log"
-	else
-		tail -n 20 "$out/$stage-build.log"
-		result fail "modules build (see $out/$stage-build.log)"
-	fi
+	guest_stage x86_64 "$xdir" "$TA_ROOT/scripts/run-qemu.sh" \
+		-k "$xdir/arch/x86/boot/bzImage" -s 4 -m 2G -t 1800
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
