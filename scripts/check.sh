@@ -91,7 +91,7 @@ guest_results()
 guest_modules()
 {
 	echo "$1/tinyalloc/tinyalloc.ko" "$1/tests/tinyalloc_kunit.ko" \
-		"$1/tests/tinyalloc_faults.ko"
+		"$1/tests/tinyalloc_faults.ko" "$1/tests/tinyalloc_demo.ko"
 }
 
 # A stage on another kernel: build the modules in a copy, boot them with

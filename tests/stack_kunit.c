@@ -61,6 +61,17 @@ static void stack_exit(struct kunit *test)
 		ta_stack_destroy(test->priv);
 }
 
+/* Empty every CPU's caches: the test's kthread may have migrated. */
+static void drain_cpu_fn(void *st)
+{
+	ta_stack_drain_local(st);
+}
+
+static void drain_all(struct ta_stack *st)
+{
+	on_each_cpu(drain_cpu_fn, st, 1);
+}
+
 static const unsigned int fixed_values[] = { 1024, 2048, 4096 };
 
 static void fixed_desc(const unsigned int *fixed, char *desc)
@@ -443,7 +454,7 @@ static void test_stress(struct kunit *test)
 		if (shadow[i].stk.lo)
 			check_and_free(test, &shadow[i]);
 	kvfree(shadow);
-	ta_stack_drain_local(st);
+	drain_all(st);
 	KUNIT_EXPECT_EQ(test, live(st), 0);
 	KUNIT_EXPECT_EQ(test, invalid(st), 0);
 	KUNIT_EXPECT_LE(test, spans(st), TA_STACK_ORDERS * st->keep_empty);
@@ -480,7 +491,7 @@ static void test_memory_10k(struct kunit *test)
 				(1UL << get_order(TA_STACK_CACHE_SIZE)));
 		while (i--)
 			tinyalloc_stack_free(&stk[i]);
-		ta_stack_drain_local(st);
+		drain_all(st);
 	}
 	kvfree(stk);
 	KUNIT_EXPECT_EQ(test, live(st), 0);

@@ -68,6 +68,17 @@ static void tiny_exit(struct kunit *test)
 		ta_tiny_destroy(test->priv);
 }
 
+/* Settle every CPU's block: the test's kthread may have migrated. */
+static void drain_cpu_fn(void *ta)
+{
+	ta_tiny_drain_local(ta);
+}
+
+static void drain_all(struct ta_tiny *ta)
+{
+	on_each_cpu(drain_cpu_fn, ta, 1);
+}
+
 static unsigned long addr(const void *p)
 {
 	return (unsigned long)p;
@@ -295,7 +306,7 @@ static void test_gfp_zero(struct kunit *test)
 	for (i = 0; i < n; i++)
 		tinyalloc_free(p[i]);
 	/* The emptied span is kept for reuse and scanned from its start. */
-	ta_tiny_drain_local(ta);
+	drain_all(ta);
 	KUNIT_EXPECT_EQ(test, spans_live(ta), 1);
 	for (i = 0; i < n; i++) {
 		p[i] = ta_tiny_alloc(ta, 15, GFP_KERNEL | __GFP_ZERO);
@@ -458,7 +469,7 @@ static void test_pages_returned(struct kunit *test)
 	while (i--)
 		tinyalloc_free(p[i]);
 	kvfree(p);
-	ta_tiny_drain_local(ta);
+	drain_all(ta);
 	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
 	KUNIT_EXPECT_EQ(test, blocks_live(ta), 0);
 	/* Only the bounded number of empty spans stays. */
@@ -592,7 +603,7 @@ static void test_invalid_tiny(struct kunit *test)
 	tinyalloc_free(keep);
 	tinyalloc_free(keep);
 	KUNIT_EXPECT_EQ(test, invalid(ta), 3);
-	ta_tiny_drain_local(ta);
+	drain_all(ta);
 	KUNIT_EXPECT_EQ(test, invalid(ta), 4);
 }
 
@@ -707,7 +718,7 @@ static void test_stress(struct kunit *test)
 		if (live[i].p)
 			check_and_free(test, &live[i]);
 	kvfree(live);
-	ta_tiny_drain_local(ta);
+	drain_all(ta);
 	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
 	KUNIT_EXPECT_EQ(test, blocks_live(ta), 0);
 	KUNIT_EXPECT_LE(test, spans_live(ta), ta->keep_empty);

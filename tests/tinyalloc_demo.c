@@ -24,6 +24,10 @@ static unsigned int stacks = 2000;
 module_param(stacks, uint, 0444);
 MODULE_PARM_DESC(stacks, "How many stacks of 2 KiB to 64 KiB to hold (default 2000)");
 
+static unsigned int leak;
+module_param(leak, uint, 0444);
+MODULE_PARM_DESC(leak, "Strings and stacks left unfreed at unload, to see tinyalloc report them (default 0)");
+
 static char **demo_strings;
 static struct tinyalloc_stack *demo_stacks;
 
@@ -73,13 +77,17 @@ static void __exit tinyalloc_demo_exit(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < strings; i++)
+	/* The first 'leak' of each are left behind on purpose. */
+	for (i = leak; i < strings; i++)
 		tinyalloc_free(demo_strings[i]);
 	vfree(demo_strings);
-	for (i = 0; demo_stacks && i < stacks; i++)
+	for (i = leak; demo_stacks && i < stacks; i++)
 		tinyalloc_stack_free(&demo_stacks[i]);
 	vfree(demo_stacks);
-	pr_info("freed every string and stack\n");
+	if (leak)
+		pr_info("freed all but %u strings and %u stacks\n", leak, leak);
+	else
+		pr_info("freed every string and stack\n");
 }
 
 module_init(tinyalloc_demo_init);
