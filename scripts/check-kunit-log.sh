@@ -3,14 +3,13 @@
 # Judge a UML console log (from run-uml.sh) that holds KUnit results.
 # Fails if any test failed or crashed, if no test ran at all, if one of the
 # named suites has no results (e.g. its module failed to load), or if the
-# kernel splatted anywhere in the log (WARNING, BUG, KASAN, lockdep...).
+# kernel splatted anywhere in the log (check-splat.sh).
 # Prints the totals as "N passed, N failed[, N skipped]".
 #
 # Usage: check-kunit-log.sh LOGFILE SUITE...
 # Env:   KSRC             kernel source with tools/testing/kunit
 #                         (default $TA_CACHE/src/linux-source-6.12)
-#        TA_SPLAT_IGNORE  extended regex; log lines matching it are not
-#                         counted as splats (for tests that warn on purpose)
+#        TA_SPLAT_IGNORE  see check-splat.sh
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -29,35 +28,8 @@ trap 'rm -rf "$work"' EXIT
 failures=()
 
 # --- Kernel splats ---------------------------------------------------------
-# Checked over the whole log: a splat outside any test (module init/exit,
-# a later rmmod, RCU callbacks...) is still a bug in what was loaded.
-splat_re='WARNING:|\bBUG[: ]|kernel BUG|\bKASAN\b|KFENCE|UBSAN:|Oops|'
-splat_re+='general protection|Call Trace|Kernel panic|Unable to handle kernel|'
-splat_re+='refcount_t:|ODEBUG:|list_(add|del) corruption|'
-splat_re+='possible recursive locking|inconsistent lock state|'
-splat_re+='circular locking dependency|suspicious RCU usage|'
-splat_re+='possible irq lock inversion|bad unlock balance|'
-splat_re+='held when returning to user space|DEBUG_LOCKS_WARN_ON|'
-splat_re+='sleeping function called from invalid context|'
-splat_re+='scheduling while atomic|blocked for more than|soft lockup|'
-splat_re+='hard LOCKUP|rcu.*detected stalls|unreferenced object|'
-splat_re+='stack-protector|stack is corrupted|cut here'
-grep -naE "$splat_re" "$log" >"$work/splat" || true
-if [ -n "${TA_SPLAT_IGNORE:-}" ]; then
-	grep -vE "$TA_SPLAT_IGNORE" "$work/splat" >"$work/splat.kept" || true
-	mv "$work/splat.kept" "$work/splat"
-fi
-if [ -s "$work/splat" ]; then
-	n=$(wc -l <"$work/splat")
-	echo "==== kernel splat in $log ($n matching lines); first ones in context:"
-	first=$(head -n 1 "$work/splat" | cut -d: -f1)
-	# The splat's header and a good part of its stack trace.
-	sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$log"
-	echo "==== all matching lines (line:text):"
-	head -n 50 "$work/splat"
-	[ "$n" -le 50 ] || echo "... $((n - 50)) more"
-	failures+=("kernel splat in the log ($n matching lines, first at line $first)")
-fi
+"$TA_ROOT/scripts/check-splat.sh" "$log" ||
+	failures+=("kernel splat in the log")
 
 # --- KUnit results --------------------------------------------------------
 # kunit.py parses one KTAP document (header, plan, suites); a UML log has

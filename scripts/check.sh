@@ -7,6 +7,10 @@
 #   uml-6.12      KUnit under UML with KASAN, lockdep, PREEMPT
 #   uml-6.1       the same suites on the other LTS kernel (no PREEMPT there)
 #   x86_64-smp    KUnit on an x86_64 SMP kernel under qemu -smp 4 (TCG)
+#   debian-6.1, debian-6.12, debian-6.12-rt
+#                 Debian's own kernels and headers under qemu -smp 4: the
+#                 plain stress module (no KUnit there), debugfs, unload
+#   numa-6.12     Debian's 6.12 as 2 NUMA nodes of 2 CPUs: node locality
 #
 # Each stage prints what it checked; the run ends with one line
 # "N passed, N failed" summing KUnit cases and the script-level checks,
@@ -21,6 +25,22 @@ passed=0
 failed=0
 skipped=0
 stage=static
+summary=()
+stage_start=$(date +%s)
+stage_passed=0
+stage_failed=0
+
+# Close the current stage's line of the summary and start stage $1.
+next_stage()
+{
+	summary+=("$(printf '%-16s %4d passed %3d failed %5ds' "$stage" \
+		$((passed - stage_passed)) $((failed - stage_failed)) \
+		$(($(date +%s) - stage_start)))")
+	stage=$1
+	stage_start=$(date +%s)
+	stage_passed=$passed
+	stage_failed=$failed
+}
 suites=(tinyalloc_tiny tinyalloc_invalid_free tinyalloc_stress
 	tinyalloc_debugfs tinyalloc_stack tinyalloc_smp)
 
@@ -61,7 +81,8 @@ build_copy()
 }
 
 # Tally a guest's console log: its own "TA-CHECK PASS|FAIL: what" lines,
-# then the KUnit results and the splat scan of check-kunit-log.sh.
+# then the KUnit results and the splat scan of check-kunit-log.sh, or
+# only the splat scan on kernels without KUnit (suites=()).
 guest_results()
 {
 	local log=$1 rc=0 kunit line kfailed
@@ -72,6 +93,14 @@ guest_results()
 		FAIL:) result fail "$what" ;;
 		esac
 	done < <(grep -o 'TA-CHECK [A-Z]*: .*' "$log" | cut -d' ' -f2-)
+	if [ ${#suites[@]} -eq 0 ]; then
+		if "$TA_ROOT/scripts/check-splat.sh" "$log"; then
+			result pass "no kernel splat in the log"
+		else
+			result fail "kernel splat (see $log)"
+		fi
+		return
+	fi
 	kunit=$("$TA_ROOT/scripts/check-kunit-log.sh" "$log" "${suites[@]}") || rc=$?
 	line=$(echo "$kunit" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
 	echo "KUnit [$stage]: ${line:-no results}"
@@ -87,19 +116,21 @@ guest_results()
 		result fail "KUnit log: splat or missing suite (see $log)"
 }
 
-# The modules every guest gets, from a build directory.
+# The modules every guest gets, from a build directory: those built for
+# its kernel (tinyalloc_kunit.ko only where there is KUnit).
 guest_modules()
 {
-	echo "$1/tinyalloc/tinyalloc.ko" "$1/tests/tinyalloc_kunit.ko" \
-		"$1/tests/tinyalloc_faults.ko" "$1/tests/tinyalloc_demo.ko"
+	echo "$1/tinyalloc/tinyalloc.ko" "$1"/tests/*.ko
 }
 
 # A stage on another kernel: build the modules in a copy, boot them with
-# RUNNER (run-uml.sh or run-qemu.sh and its options), tally the results.
+# RUNNER (run-uml.sh or run-qemu.sh and its options) and the guest
+# SCRIPT, tally the results.
+# Usage: guest_stage ARCH KDIR SCRIPT RUNNER [RUNNER OPTIONS...]
 guest_stage()
 {
-	local arch=$1 kdir=$2 dest=$out/$stage log=$out/$stage.log
-	shift 2
+	local arch=$1 kdir=$2 script=$3 dest=$out/$stage log=$out/$stage.log
+	shift 3
 
 	rm -f "$log"
 	if ! build_copy "$arch" "$kdir" "$dest"; then
@@ -110,9 +141,23 @@ guest_stage()
 	result pass "modules build"
 	static_check "no warnings" "$stage-build.log" 'warning:|error:'
 	# shellcheck disable=SC2046 # one word per module
-	"$@" -o "$log" -- "$TA_ROOT/scripts/guest/kunit.sh" \
-		$(guest_modules "$dest") || result fail "boot and run (see $log)"
+	"$@" -o "$log" -- "$script" $(guest_modules "$dest") ||
+		result fail "boot and run (see $log)"
 	guest_results "$log"
+}
+
+# A stage on one of Debian's kernels (debian-kernel.sh 6.1|6.12|6.12-rt),
+# under qemu with the stress script.
+# Usage: debian_stage VERSION SMP QEMU_ARGS
+debian_stage()
+{
+	local d
+
+	note "stage: $stage (Debian's kernel and headers, qemu -smp 4)"
+	d=$("$TA_ROOT/scripts/debian-kernel.sh" "$1")
+	guest_stage x86_64 "$d/kdir" "$TA_ROOT/scripts/guest/stress.sh" \
+		"$TA_ROOT/scripts/run-qemu.sh" -k "$d/vmlinuz" -s "$2" -m 2G \
+		-t 900 -a "$3"
 }
 
 "$TA_ROOT/scripts/install-deps.sh"
@@ -154,7 +199,7 @@ static_check "checkpatch --strict clean" checkpatch.log '^(WARNING|ERROR|CHECK)'
 	>"$out/kernel-doc.log" 2>&1 || true
 static_check "kernel-doc clean" kernel-doc.log 'warning|error'
 
-stage=uml-6.12
+next_stage uml-6.12
 note "stage: $stage (KUnit, KASAN, lockdep)"
 log=$out/$stage.log
 rm -f "$log"
@@ -165,21 +210,40 @@ rm -f "$log"
 guest_results "$log"
 
 if [ "$mode" != quick ]; then
-	stage=uml-6.1
+	next_stage uml-6.1
 	note "stage: $stage (KUnit, KASAN)"
 	kdir61=$("$TA_ROOT/scripts/build-kernel.sh" um 6.1 \
 		"$TA_ROOT/scripts/configs/uml-test.config" \
 		"$TA_ROOT/scripts/configs/uml-6.1.config")
-	guest_stage um "$kdir61" "$TA_ROOT/scripts/run-uml.sh" -k "$kdir61" \
-		-m 1024M -t 600
+	guest_stage um "$kdir61" "$TA_ROOT/scripts/guest/kunit.sh" \
+		"$TA_ROOT/scripts/run-uml.sh" -k "$kdir61" -m 1024M -t 600
 
-	stage=x86_64-smp
+	next_stage x86_64-smp
 	note "stage: $stage 6.12 under qemu -smp 4 (KUnit, KASAN, lockdep)"
 	xdir=$("$TA_ROOT/scripts/build-kernel.sh" x86_64 6.12 \
 		"$TA_ROOT/scripts/configs/x86_64-smp-test.config")
-	guest_stage x86_64 "$xdir" "$TA_ROOT/scripts/run-qemu.sh" \
+	guest_stage x86_64 "$xdir" "$TA_ROOT/scripts/guest/kunit.sh" \
+		"$TA_ROOT/scripts/run-qemu.sh" \
 		-k "$xdir/arch/x86/boot/bzImage" -s 4 -m 2G -t 1800
+
+	suites=()
+	for v in 6.1 6.12 6.12-rt; do
+		next_stage debian-$v
+		debian_stage "$v" 4 ""
+	done
+	# Two sockets, one per node: a socket split across nodes makes the
+	# kernel warn about its topology.
+	next_stage numa-6.12
+	debian_stage 6.12 4,sockets=2,cores=2,threads=1 "-object memory-backend-ram,id=m0,size=1G
+		-object memory-backend-ram,id=m1,size=1G
+		-numa node,nodeid=0,cpus=0-1,memdev=m0
+		-numa node,nodeid=1,cpus=2-3,memdev=m1"
+	# The locality checks run only where there are 2 nodes: make sure they did.
+	grep -q 'TA-CHECK PASS: numa: holder on node 1 loads' "$out/$stage.log" ||
+		result fail "the guest saw 2 NUMA nodes and ran the locality checks"
 fi
 
+next_stage done
+printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -11,21 +11,13 @@
  */
 
 #include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/cpu.h>
-#include <linux/delay.h>
 #include <linux/hrtimer.h>
-#include <linux/kthread.h>
-#include <linux/prandom.h>
-#include <linux/slab.h>
 #include <linux/timer.h>
 
 #include "core.h"
+#include "smp_work.h"
 
 MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
-
-#define SMP_BATCH	512
-#define SMP_ROUNDS	40
 
 static void need_smp(struct kunit *test)
 {
@@ -34,143 +26,19 @@ static void need_smp(struct kunit *test)
 			   num_online_cpus());
 }
 
-static u8 pattern(unsigned int owner, unsigned int i, unsigned int j)
-{
-	return owner * 67 + i * 13 + j;
-}
-
 /* ---- frees on another CPU ---- */
-
-/* What one CPU's worker allocated in this round. */
-struct handoff_batch {
-	u8 *obj[SMP_BATCH];
-	u8 len[SMP_BATCH];
-	struct tinyalloc_stack stk[8];
-};
-
-struct handoff {
-	struct ta_tiny *ta;
-	struct ta_stack *st;
-	unsigned int nr;		/* workers */
-	atomic_t arrived;
-	atomic_t phase;
-	atomic_t errors;
-	atomic_t running;
-	struct completion done;
-	struct handoff_batch *batch;	/* indexed by CPU */
-};
-
-/* All workers wait here until every one has arrived. */
-static void handoff_barrier(struct handoff *h)
-{
-	int phase = atomic_read(&h->phase);
-
-	if (atomic_inc_return(&h->arrived) == h->nr) {
-		atomic_set(&h->arrived, 0);
-		atomic_inc(&h->phase);
-		return;
-	}
-	while (atomic_read(&h->phase) == phase)
-		cond_resched();
-}
-
-static void handoff_fill(struct handoff *h, unsigned int me, unsigned int r)
-{
-	struct handoff_batch *b = &h->batch[me];
-	unsigned int i;
-
-	for (i = 0; i < SMP_BATCH; i++) {
-		b->len[i] = 1 + (i + r) % 15;
-		b->obj[i] = ta_tiny_alloc(h->ta, b->len[i], GFP_KERNEL);
-		if (!b->obj[i]) {
-			atomic_inc(&h->errors);
-			continue;
-		}
-		memset(b->obj[i], pattern(me, i, r), b->len[i]);
-	}
-	for (i = 0; i < ARRAY_SIZE(b->stk); i++) {
-		if (ta_stack_alloc(h->st, &b->stk[i], 2048 << (i % 4),
-				   GFP_KERNEL))
-			atomic_inc(&h->errors);
-		else
-			memset((void *)b->stk[i].lo, pattern(me, i, r),
-			       b->stk[i].hi - b->stk[i].lo);
-	}
-}
-
-/* Check and free what worker @from allocated, on this worker's CPU. */
-static void handoff_drain(struct handoff *h, unsigned int from, unsigned int r)
-{
-	struct handoff_batch *b = &h->batch[from];
-	unsigned int i;
-
-	for (i = 0; i < SMP_BATCH; i++) {
-		if (!b->obj[i])
-			continue;
-		if (memchr_inv(b->obj[i], pattern(from, i, r), b->len[i]))
-			atomic_inc(&h->errors);
-		tinyalloc_free(b->obj[i]);
-	}
-	for (i = 0; i < ARRAY_SIZE(b->stk); i++) {
-		struct tinyalloc_stack *s = &b->stk[i];
-
-		if (!s->lo)
-			continue;
-		if (memchr_inv((void *)s->lo, pattern(from, i, r), s->hi - s->lo))
-			atomic_inc(&h->errors);
-		tinyalloc_stack_free(s);
-	}
-}
-
-static int handoff_worker(void *arg)
-{
-	struct handoff *h = arg;
-	unsigned int me = raw_smp_processor_id(), r;
-	unsigned int cpu = me;
-
-	for (r = 0; r < SMP_ROUNDS; r++) {
-		handoff_fill(h, me, r);
-		handoff_barrier(h);
-		/* Free the next CPU's objects: every free is a remote one. */
-		cpu = cpumask_next(me, cpu_online_mask);
-		if (cpu >= nr_cpu_ids)
-			cpu = cpumask_first(cpu_online_mask);
-		handoff_drain(h, cpu, r);
-		handoff_barrier(h);
-	}
-	ta_tiny_drain_local(h->ta);
-	ta_stack_drain_local(h->st);
-	if (atomic_dec_and_test(&h->running))
-		complete(&h->done);
-	return 0;
-}
 
 static void test_cross_cpu_free(struct kunit *test)
 {
 	struct handoff *h;
-	struct task_struct *t;
-	unsigned int cpu;
 
 	need_smp(test);
 	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	h->batch = kvcalloc(nr_cpu_ids, sizeof(*h->batch), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, h->batch);
 	h->ta = ta_tiny_create(16, false);
 	h->st = ta_stack_create(2048, false);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(h->ta) || IS_ERR(h->st));
-	init_completion(&h->done);
-	cpus_read_lock();
-	h->nr = num_online_cpus();
-	atomic_set(&h->running, h->nr);
-	for_each_online_cpu(cpu) {
-		t = kthread_create(handoff_worker, h, "ta_handoff/%u", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-		kthread_bind(t, cpu);
-		wake_up_process(t);
-	}
-	cpus_read_unlock();
-	wait_for_completion(&h->done);
+	KUNIT_ASSERT_EQ(test, handoff_run(h), 0);
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&h->errors), 0);
 	KUNIT_EXPECT_EQ(test, ta_stat_sum(h->ta->stats, TA_TINY_ALLOCS),
@@ -186,7 +54,6 @@ static void test_cross_cpu_free(struct kunit *test)
 		   ta_stat_sum(h->st->stats, TA_STACK_ALLOCS));
 	ta_stack_destroy(h->st);
 	ta_tiny_destroy(h->ta);
-	kvfree(h->batch);
 }
 
 /* ---- hard IRQ and softirq on every CPU at once ---- */
@@ -300,56 +167,10 @@ static void test_irq_all_cpus(struct kunit *test)
 
 /* ---- CPU offline and online in the middle of a stress ---- */
 
-struct hp_stress {
-	atomic_t stop;
-	atomic_t errors;
-	atomic_t running;
-	struct completion done;
-};
-
-static int hp_worker(void *arg)
-{
-	struct hp_stress *s = arg;
-	struct tinyalloc_stack stk[4];
-	struct rnd_state rnd;
-	u8 *p[64];
-	unsigned int i, n = 0;
-
-	prandom_seed_state(&rnd, (unsigned long)current);
-	while (!atomic_read(&s->stop)) {
-		for (i = 0; i < ARRAY_SIZE(p); i++) {
-			u8 len = 1 + prandom_u32_state(&rnd) % 15;
-
-			p[i] = tinyalloc_alloc(len, GFP_KERNEL);
-			if (p[i]) {
-				p[i][0] = len;
-				memset(p[i] + 1, i, len - 1);
-			}
-		}
-		for (i = 0; i < ARRAY_SIZE(stk); i++)
-			if (tinyalloc_stack_alloc(&stk[i], 2048 << i, GFP_KERNEL))
-				stk[i].lo = 0;
-		cond_resched();
-		for (i = 0; i < ARRAY_SIZE(p); i++) {
-			if (!p[i] || memchr_inv(p[i] + 1, i, p[i][0] - 1))
-				atomic_inc(&s->errors);
-			tinyalloc_free(p[i]);
-		}
-		for (i = 0; i < ARRAY_SIZE(stk); i++) {
-			if (!stk[i].lo)
-				atomic_inc(&s->errors);
-			tinyalloc_stack_free(&stk[i]);
-		}
-		n++;
-	}
-	if (atomic_dec_and_test(&s->running))
-		complete(&s->done);
-	return 0;
-}
-
 /* A CPU that is offline holds nothing: its block and caches are drained. */
-static void expect_drained(struct kunit *test, unsigned int cpu)
+static void expect_drained(void *arg, unsigned int cpu)
 {
+	struct kunit *test = arg;
 	struct ta_tiny_cpu *c = per_cpu_ptr(ta_main->cpu, cpu);
 	unsigned int order;
 
@@ -365,8 +186,7 @@ static void test_hotplug_stress(struct kunit *test)
 {
 	struct hp_stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	unsigned long tiny_live, stacks_live;
-	unsigned int i, cpu, nr = num_online_cpus(), cycles = 0;
-	struct task_struct *t;
+	unsigned int nr = num_online_cpus(), cycles;
 
 	need_smp(test);
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -374,25 +194,9 @@ static void test_hotplug_stress(struct kunit *test)
 		    ta_stat_sum(ta_main->stats, TA_TINY_FREES);
 	stacks_live = ta_stat_sum(ta_stacks->stats, TA_STACK_ALLOCS) -
 		      ta_stat_sum(ta_stacks->stats, TA_STACK_FREES);
-	init_completion(&s->done);
-	atomic_set(&s->running, nr);
-	for (i = 0; i < nr; i++) {
-		t = kthread_run(hp_worker, s, "ta_hotplug/%u", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	}
-	for (i = 0; i < 3; i++) {
-		for (cpu = 1; cpu < nr; cpu++) {
-			msleep(20);
-			if (remove_cpu(cpu))
-				continue;
-			expect_drained(test, cpu);
-			msleep(20);
-			KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
-			cycles++;
-		}
-	}
-	atomic_set(&s->stop, 1);
-	wait_for_completion(&s->done);
+	KUNIT_ASSERT_EQ(test, hotplug_start(s, nr), 0);
+	cycles = hotplug_cycles(s, nr, 3, expect_drained, test);
+	hotplug_stop(s);
 	KUNIT_EXPECT_GT(test, cycles, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
 	KUNIT_EXPECT_EQ(test, ta_stat_sum(ta_main->stats, TA_TINY_ALLOCS) -

@@ -132,7 +132,7 @@ static void test_bounds(struct kunit *test)
 static void test_cache_thresholds(struct kunit *test)
 {
 	struct ta_stack *st = make(test, 2048, false);
-	struct ta_stack_pool *pool = &st->pool[0];
+	struct ta_stack_pool *pool = ta_stack_pool(st, numa_mem_id(), 0);
 	struct tinyalloc_stack stk[24];
 	unsigned int i, half = TA_STACK_CACHE_SIZE / 2 / 2048;
 
@@ -270,7 +270,7 @@ static void test_drain_cpu(struct kunit *test)
 	ta_stack_drain_cpu(st, smp_processor_id());
 	local_irq_restore(flags);
 	KUNIT_EXPECT_EQ(test, ta_stack_cached(st, 2), 0);
-	KUNIT_EXPECT_EQ(test, st->pool[2].nr_free, 4);
+	KUNIT_EXPECT_EQ(test, ta_stack_pooled(st, 2), 4);
 	KUNIT_EXPECT_EQ(test, live(st), 0);
 }
 
@@ -481,7 +481,8 @@ static void test_memory_10k(struct kunit *test)
 			if (ta_stack_alloc(st, &stk[i], size, GFP_KERNEL))
 				break;
 		KUNIT_EXPECT_EQ(test, i, n);
-		pages = st->pool[order].nr_spans << get_order(TA_STACK_CACHE_SIZE);
+		pages = ta_stack_spans(st, NUMA_NO_NODE, order) <<
+			get_order(TA_STACK_CACHE_SIZE);
 		naive = (unsigned long)i << get_order(size);
 		kunit_info(test, "%u stacks of %zu bytes: %lu pages, one alloc_pages each: %lu pages (%lu.%02lux)\n",
 			   i, size, pages, naive, pages / naive,

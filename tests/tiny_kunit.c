@@ -11,6 +11,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/hrtimer.h>
+#include <linux/mm.h>
 #include <linux/seq_file.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
@@ -779,6 +780,8 @@ static char *read_debugfs(struct kunit *test, const char *name)
 	KUNIT_ASSERT_NOT_NULL(test, m.buf);
 	if (!strcmp(name, "stats"))
 		ta_debugfs_stats_show(&m, NULL);
+	else if (!strcmp(name, "nodes"))
+		ta_debugfs_nodes_show(&m, NULL);
 	else
 		ta_debugfs_cpus_show(&m, NULL);
 	KUNIT_ASSERT_GT(test, m.count, 0);
@@ -814,6 +817,7 @@ static void test_debugfs_stats(struct kunit *test)
 		"tiny_allocs", "tiny_combined", "tiny_blocks_taken",
 		"tiny_blocks_live", "tiny_objects_live", "tiny_spans",
 		"tiny_pages", "kmalloc_allocs", "kmalloc_live", "invalid_frees",
+		"tiny_remote_frees", "stack_remote_frees",
 		"stack_allocs", "stack_frees", "stack_live", "stack_spans",
 		"stack_pages", "stack_large_live", "stack_large_cached",
 		"stack_invalid_frees", "stack_overflows",
@@ -846,16 +850,72 @@ static void test_debugfs_stats(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat_value(test, text, "kmalloc_live"), km);
 }
 
+/* The last number of a row: the cpus file's node column. */
+static int last_field(const char *row)
+{
+	const char *end = strchrnul(row, '\n'), *p = end;
+	char buf[16];
+	int v;
+
+	while (p > row && p[-1] != ' ')
+		p--;
+	if (end - p >= sizeof(buf))
+		return -1;
+	memcpy(buf, p, end - p);
+	buf[end - p] = '\0';
+	return kstrtoint(buf, 10, &v) ? -1 : v;
+}
+
 static void test_debugfs_cpus(struct kunit *test)
 {
 	char *text = read_debugfs(test, "cpus");
-	unsigned int rows = 0;
+	unsigned int rows = 0, cpu;
 	char *line;
+	int n;
 
 	KUNIT_EXPECT_TRUE(test, !strncmp(text, "cpu ", 4));
-	for (line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n'))
+	KUNIT_EXPECT_EQ(test, last_field(text), -1);	/* "node" */
+	for (line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		n = sscanf(line + 1, "%u", &cpu);
+		KUNIT_ASSERT_EQ(test, n, 1);
+		KUNIT_EXPECT_EQ(test, last_field(line + 1), cpu_to_mem(cpu));
 		rows++;
+	}
 	KUNIT_EXPECT_EQ(test, rows, num_possible_cpus());
+}
+
+/* This CPU's tiny object and stack are counted on its own node's row. */
+static void test_debugfs_nodes(struct kunit *test)
+{
+	unsigned long tiny = 0, stack0 = 0;
+	struct tinyalloc_stack stk;
+	unsigned int rows = 0;
+	char *text, *line;
+	int node = -1, me, n;
+	void *p;
+
+	migrate_disable();
+	me = numa_mem_id();
+	p = tinyalloc_alloc(5, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, tinyalloc_stack_alloc(&stk, 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(p)), me);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page((void *)stk.lo)), me);
+	text = read_debugfs(test, "nodes");
+	tinyalloc_free(p);
+	tinyalloc_stack_free(&stk);
+	migrate_enable();
+	KUNIT_EXPECT_TRUE(test, !strncmp(text, "node tiny_spans stack_spans_", 28));
+	for (line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		n = sscanf(line + 1, "%d %lu %lu", &node, &tiny, &stack0);
+		KUNIT_ASSERT_EQ(test, n, 3);
+		rows++;
+		if (node == me) {
+			KUNIT_EXPECT_GE(test, tiny, 1);
+			KUNIT_EXPECT_GE(test, stack0, 1);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, rows, num_online_nodes());
 }
 
 static struct kunit_case tiny_cases[] = {
@@ -910,6 +970,7 @@ static struct kunit_suite stress_suite = {
 static struct kunit_case debugfs_cases[] = {
 	KUNIT_CASE(test_debugfs_stats),
 	KUNIT_CASE(test_debugfs_cpus),
+	KUNIT_CASE(test_debugfs_nodes),
 	{}
 };
 

@@ -20,6 +20,7 @@ struct seq_file;
 int ta_debugfs_stats_show(struct seq_file *m, void *v);
 int ta_debugfs_cpus_show(struct seq_file *m, void *v);
 int ta_debugfs_stacks_show(struct seq_file *m, void *v);
+int ta_debugfs_nodes_show(struct seq_file *m, void *v);
 void ta_debugfs_init(void);
 void ta_debugfs_exit(void);
 

@@ -5,6 +5,7 @@
  *   stats   one "name value" pair per line, like /proc/vmstat
  *   cpus    one row per possible CPU of its tiny counters, under a header
  *   stacks  one row per stack order, then one per large free list
+ *   nodes   one row per online NUMA node: the spans whose pages are there
  */
 
 #include <linux/debugfs.h>
@@ -49,6 +50,8 @@ static void ta_stack_stats_show(struct seq_file *m)
 	seq_printf(m, "stack_fixed %u\n", ta_stacks->fixed);
 	seq_printf(m, "stack_allocs %lu\n", ta_ssum(TA_STACK_ALLOCS));
 	seq_printf(m, "stack_frees %lu\n", ta_ssum(TA_STACK_FREES));
+	seq_printf(m, "stack_remote_frees %lu\n",
+		   ta_ssum(TA_STACK_REMOTE_FREES));
 	seq_printf(m, "stack_live %lu\n",
 		   ta_sdiff(TA_STACK_ALLOCS, TA_STACK_FREES));
 	seq_printf(m, "stack_alloc_fails %lu\n", ta_ssum(TA_STACK_ALLOC_FAILS));
@@ -86,6 +89,7 @@ int ta_debugfs_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "tiny_allocs %lu\n", ta_sum(TA_TINY_ALLOCS));
 	seq_printf(m, "tiny_combined %lu\n", ta_sum(TA_TINY_COMBINED));
 	seq_printf(m, "tiny_frees %lu\n", ta_sum(TA_TINY_FREES));
+	seq_printf(m, "tiny_remote_frees %lu\n", ta_sum(TA_TINY_REMOTE_FREES));
 	seq_printf(m, "tiny_alloc_fails %lu\n", ta_sum(TA_TINY_ALLOC_FAILS));
 	seq_printf(m, "tiny_blocks_taken %lu\n", ta_sum(TA_TINY_BLOCKS_TAKEN));
 	seq_printf(m, "tiny_blocks_live %lu\n",
@@ -130,13 +134,14 @@ int ta_debugfs_cpus_show(struct seq_file *m, void *v)
 	};
 	unsigned int cpu, i;
 
-	seq_puts(m, "cpu allocs combined frees blocks_taken blocks_freed spans_alloc spans_freed\n");
+	seq_puts(m, "cpu allocs combined frees blocks_taken blocks_freed spans_alloc spans_freed node\n");
 	for_each_possible_cpu(cpu) {
 		seq_printf(m, "%u", cpu);
 		for (i = 0; i < ARRAY_SIZE(cols); i++)
 			seq_printf(m, " %lu",
 				   ta_stat_cpu(ta_main->stats, cpu, cols[i]));
-		seq_putc(m, '\n');
+		/* The node its spans and stacks come from. */
+		seq_printf(m, " %d\n", cpu_to_mem(cpu));
 	}
 	return 0;
 }
@@ -173,8 +178,9 @@ int ta_debugfs_stacks_show(struct seq_file *m, void *v)
 			frees += READ_ONCE(os->frees[order]);
 		}
 		seq_printf(m, "%u %u %lu %lu %lu %lu %lu %lu\n", order,
-			   st->fixed << order, READ_ONCE(st->pool[order].nr_spans),
-			   READ_ONCE(st->pool[order].nr_free),
+			   st->fixed << order,
+			   ta_stack_spans(st, NUMA_NO_NODE, order),
+			   ta_stack_pooled(st, order),
 			   ta_stack_cached(st, order), allocs - frees, allocs,
 			   frees);
 	}
@@ -192,6 +198,40 @@ static int stacks_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(stacks);
 
+/**
+ * ta_debugfs_nodes_show() - print the nodes file
+ * @m: where to
+ * @v: unused
+ *
+ * Return: 0.
+ */
+int ta_debugfs_nodes_show(struct seq_file *m, void *v)
+{
+	unsigned int order;
+	int node;
+
+	seq_puts(m, "node tiny_spans");
+	for (order = 0; order < TA_STACK_ORDERS; order++)
+		seq_printf(m, " stack_spans_%u", ta_stacks->fixed << order);
+	seq_putc(m, '\n');
+	for_each_online_node(node) {
+		seq_printf(m, "%d %ld", node,
+			   atomic_long_read(&ta_main->nodes[node].nr_spans));
+		for (order = 0; order < TA_STACK_ORDERS; order++)
+			seq_printf(m, " %lu",
+				   ta_stack_spans(ta_stacks, node, order));
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_debugfs_nodes_show);
+
+static int nodes_show(struct seq_file *m, void *v)
+{
+	return ta_debugfs_nodes_show(m, v);
+}
+DEFINE_SHOW_ATTRIBUTE(nodes);
+
 void ta_debugfs_init(void)
 {
 	/* debugfs is for watching: the allocator works without it. */
@@ -200,6 +240,7 @@ void ta_debugfs_init(void)
 	debugfs_create_file("cpus", 0444, ta_debugfs_dir, NULL, &cpus_fops);
 	debugfs_create_file("stacks", 0444, ta_debugfs_dir, NULL,
 			    &stacks_fops);
+	debugfs_create_file("nodes", 0444, ta_debugfs_dir, NULL, &nodes_fops);
 }
 
 void ta_debugfs_exit(void)

@@ -2,15 +2,18 @@
 /*
  * Stacks: Go's stack allocator (runtime/stack.go) on alloc_pages.
  *
- * Stacks of FIXED_STACK << order bytes, order 0..3, come from a global
- * pool per order: a list of 32 KiB spans that still have free stacks,
- * under one lock per order on its own cache line.  In front of the pools
- * each CPU keeps a cache per order, linked through the free stacks' first
- * word: an empty cache refills from the pool up to 16 KiB, and a free into
- * a cache holding 32 KiB or more first releases it down to 16 KiB.  A span
- * whose stacks are all back in the pool is returned to the page allocator,
- * except for keep_empty (1) per order, so that a workload oscillating
- * around a span boundary does not hit the page allocator every time.
+ * Stacks of FIXED_STACK << order bytes, order 0..3, come from a pool per
+ * order (Go's is global; here there is one per NUMA node, so that a CPU's
+ * stacks are on its own node): a list of 32 KiB spans that still have free
+ * stacks, under one lock per pool on its own cache line.  In front of the
+ * pools each CPU keeps a cache per order, linked through the free stacks'
+ * first word: an empty cache refills from its node's pool up to 16 KiB,
+ * and a free into a cache holding 32 KiB or more first releases it down to
+ * 16 KiB.  A stack freed on another node goes straight back to its own
+ * node's pool.  A span whose stacks are all back in the pool is returned
+ * to the page allocator, except for keep_empty (1) per pool, so that a
+ * workload oscillating around a span boundary does not hit the page
+ * allocator every time.
  *
  * Larger stacks come from alloc_pages of the needed order.  Freed ones
  * wait on free lists indexed by page order for reuse; a shrinker and the
@@ -176,10 +179,10 @@ static unsigned long ta_span_all(struct ta_stack *st, unsigned int order)
 	return GENMASK(ta_span_stacks(st, order) - 1, 0);
 }
 
-/* Put a new span's stacks in the pool. */
+/* Put a new span's stacks in its node's pool. */
 static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
 {
-	struct ta_stack_pool *pool = &st->pool[span->order];
+	struct ta_stack_pool *pool = ta_stack_pool(st, span->node, span->order);
 	unsigned long flags;
 
 	spin_lock_irqsave(&pool->lock, flags);
@@ -210,11 +213,11 @@ static unsigned long ta_cache_pop(struct ta_stack_cache *c,
 	return lo;
 }
 
-/* Move stacks from the pool into a cache, up to half its size (Go). */
-static void ta_pool_refill(struct ta_stack *st, unsigned int order,
+/* Move stacks from a node's pool into a cache, up to half its size (Go). */
+static void ta_pool_refill(struct ta_stack *st, int node, unsigned int order,
 			   struct ta_stack_cache *c)
 {
-	struct ta_stack_pool *pool = &st->pool[order];
+	struct ta_stack_pool *pool = ta_stack_pool(st, node, order);
 	unsigned long bytes = ta_stack_bytes(st, order);
 	struct ta_stack_span *span;
 	unsigned long flags;
@@ -243,9 +246,9 @@ static void ta_pool_refill(struct ta_stack *st, unsigned int order,
  * stack out is kept at the tail up to keep_empty, else moved to @dead.
  */
 static void ta_pool_put(struct ta_stack *st, struct ta_stack_pool *pool,
-			unsigned long lo, struct list_head *dead)
+			struct ta_stack_span *span, unsigned long lo,
+			struct list_head *dead)
 {
-	struct ta_stack_span *span = ta_stack_lookup(lo);
 	unsigned int order = span->order;
 
 	if (!span->pool)
@@ -274,18 +277,46 @@ static void ta_release_dead(struct ta_stack *st, struct list_head *dead)
 	}
 }
 
-/* Release a cache's stacks to the pool until it holds at most @keep. */
+/*
+ * Release a cache's stacks to their pools until it holds at most @keep.
+ * They are nearly always from one node, so one pass under one lock; a
+ * stack from another (the page allocator fell back, or the task moved)
+ * waits for a pass under its own node's lock.
+ */
 static void ta_cache_release(struct ta_stack *st, unsigned int order,
 			     struct ta_stack_cache *c, unsigned int keep,
 			     struct list_head *dead)
 {
-	struct ta_stack_pool *pool = &st->pool[order];
-	unsigned long bytes = ta_stack_bytes(st, order), flags;
+	unsigned long bytes = ta_stack_bytes(st, order), batch = 0, rest;
+	struct ta_stack_span *span;
+	struct ta_stack_pool *pool;
+	unsigned long lo, flags;
+	int node;
 
-	spin_lock_irqsave(&pool->lock, flags);
-	while (c->bytes > keep)
-		ta_pool_put(st, pool, ta_cache_pop(c, bytes), dead);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	while (c->bytes > keep) {
+		lo = ta_cache_pop(c, bytes);
+		*(unsigned long *)lo = batch;
+		batch = lo;
+	}
+	while (batch) {
+		node = ta_stack_lookup(batch)->node;
+		pool = ta_stack_pool(st, node, order);
+		rest = 0;
+		spin_lock_irqsave(&pool->lock, flags);
+		while (batch) {
+			lo = batch;
+			batch = *(unsigned long *)lo;
+			span = ta_stack_lookup(lo);
+			if (span->node == node) {
+				ta_pool_put(st, pool, span, lo, dead);
+			} else {
+				*(unsigned long *)lo = rest;
+				rest = lo;
+			}
+		}
+		spin_unlock_irqrestore(&pool->lock, flags);
+		batch = rest;
+	}
 }
 
 static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
@@ -295,12 +326,14 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 	unsigned long bytes = ta_stack_bytes(st, order), lo = 0, flags;
 	struct ta_stack_span *span;
 	struct ta_stack_cache *c;
+	int node = NUMA_NO_NODE;
 
 	for (;;) {
 		local_lock_irqsave(&st->cpu->lock, flags);
 		c = &this_cpu_ptr(st->cpu)->cache[order];
 		if (!c->head)
-			ta_pool_refill(st, order, c);
+			ta_pool_refill(st, node == NUMA_NO_NODE ?
+				       numa_mem_id() : node, order, c);
 		if (c->head) {
 			lo = ta_cache_pop(c, bytes);
 			local_unlock_irqrestore(&st->cpu->lock, flags);
@@ -316,16 +349,30 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 			local_unlock_irqrestore(&st->cpu->lock, flags);
 		if (!span)
 			return 0;
+		/* Refill where the page allocator found memory, maybe not here. */
+		node = span->node;
 	}
 }
 
-static void ta_pool_free(struct ta_stack *st, unsigned int order,
+static void ta_pool_free(struct ta_stack *st, struct ta_stack_span *span,
 			 unsigned long lo)
 {
+	unsigned int order = span->order;
+	struct ta_stack_pool *pool;
 	struct ta_stack_cache *c;
 	unsigned long flags;
 	LIST_HEAD(dead);
 
+	/* Another node's stack goes home rather than into this CPU's cache. */
+	if (span->node != numa_mem_id()) {
+		pool = ta_stack_pool(st, span->node, order);
+		spin_lock_irqsave(&pool->lock, flags);
+		ta_pool_put(st, pool, span, lo, &dead);
+		spin_unlock_irqrestore(&pool->lock, flags);
+		ta_stat_inc(st->stats, TA_STACK_REMOTE_FREES);
+		ta_release_dead(st, &dead);
+		return;
+	}
 	local_lock_irqsave(&st->cpu->lock, flags);
 	c = &this_cpu_ptr(st->cpu)->cache[order];
 	if (c->bytes >= TA_STACK_CACHE_SIZE)
@@ -566,7 +613,7 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 	ta_stat_inc(st->stats, TA_STACK_FREES);
 	if (span->order < TA_STACK_ORDERS) {
 		this_cpu_inc(st->order_stats->frees[span->order]);
-		ta_pool_free(st, span->order, lo);
+		ta_pool_free(st, span, lo);
 	} else {
 		ta_large_free_stack(st, span);
 	}
@@ -591,6 +638,45 @@ unsigned long ta_stack_cached(struct ta_stack *st, unsigned int order)
 	return bytes / ta_stack_bytes(st, order);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_cached);
+
+/**
+ * ta_stack_spans() - spans of an order on a node
+ * @st: the instance
+ * @node: a node, or NUMA_NO_NODE for all of them
+ * @order: pool order
+ *
+ * Return: the count, racy as any statistic.
+ */
+unsigned long ta_stack_spans(struct ta_stack *st, int node, unsigned int order)
+{
+	unsigned long spans = 0;
+	int n;
+
+	if (node != NUMA_NO_NODE)
+		return READ_ONCE(ta_stack_pool(st, node, order)->nr_spans);
+	for_each_node(n)
+		spans += READ_ONCE(ta_stack_pool(st, n, order)->nr_spans);
+	return spans;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_spans);
+
+/**
+ * ta_stack_pooled() - stacks of an order in the pools of every node
+ * @st: the instance
+ * @order: pool order
+ *
+ * Return: the count, racy as any statistic.
+ */
+unsigned long ta_stack_pooled(struct ta_stack *st, unsigned int order)
+{
+	unsigned long stacks = 0;
+	int n;
+
+	for_each_node(n)
+		stacks += READ_ONCE(ta_stack_pool(st, n, order)->nr_free);
+	return stacks;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_pooled);
 
 static void ta_stack_drain(struct ta_stack *st, struct ta_stack_cpu *sc)
 {
@@ -650,19 +736,21 @@ struct ta_stack *ta_stack_create(unsigned int fixed, bool debug)
 	st->fixed_shift = ilog2(fixed);
 	st->debug = debug;
 	st->keep_empty = TA_STACK_KEEP_EMPTY;
-	for (i = 0; i < TA_STACK_ORDERS; i++) {
-		spin_lock_init(&st->pool[i].lock);
-		INIT_LIST_HEAD(&st->pool[i].spans);
-	}
 	spin_lock_init(&st->large_lock);
 	for (i = 0; i < TA_STACK_LARGE_LISTS; i++)
 		INIT_LIST_HEAD(&st->large_free[i]);
+	st->pools = kcalloc(nr_node_ids * TA_STACK_ORDERS, sizeof(*st->pools),
+			    GFP_KERNEL);
 	st->cpu = alloc_percpu(struct ta_stack_cpu);
 	st->stats = alloc_percpu(struct ta_stats);
 	st->order_stats = alloc_percpu(struct ta_stack_order_stats);
-	if (!st->cpu || !st->stats || !st->order_stats) {
+	if (!st->pools || !st->cpu || !st->stats || !st->order_stats) {
 		ta_stack_destroy(st);
 		return ERR_PTR(-ENOMEM);
+	}
+	for (i = 0; i < nr_node_ids * TA_STACK_ORDERS; i++) {
+		spin_lock_init(&st->pools[i].lock);
+		INIT_LIST_HEAD(&st->pools[i].spans);
 	}
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(st->cpu, cpu)->lock);
@@ -713,6 +801,7 @@ void ta_stack_destroy(struct ta_stack *st)
 	free_percpu(st->order_stats);
 	free_percpu(st->stats);
 	free_percpu(st->cpu);
+	kfree(st->pools);
 	kfree(st);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_destroy);

@@ -76,7 +76,7 @@ struct ta_stack_order_stats {
 };
 
 /**
- * struct ta_stack_pool - the global pool of one order
+ * struct ta_stack_pool - the pool of one order on one NUMA node
  * @lock: protects the fields below and its spans' @pool bits
  * @spans: spans with stacks in the pool; empty ones at the tail
  * @nr_spans: spans of this order
@@ -100,7 +100,7 @@ struct ta_stack_pool {
  * @cpu: per-CPU caches
  * @stats: per-CPU counters
  * @order_stats: per-CPU per-order counters
- * @pool: one pool per order
+ * @pools: one pool per node and order, see ta_stack_pool()
  * @large_lock: protects @large_free and @large_cached
  * @large_free: cached large stacks, indexed by page order
  * @large_cached: how many are on each list
@@ -113,11 +113,18 @@ struct ta_stack {
 	struct ta_stack_cpu __percpu *cpu;
 	struct ta_stats __percpu *stats;
 	struct ta_stack_order_stats __percpu *order_stats;
-	struct ta_stack_pool pool[TA_STACK_ORDERS];
+	struct ta_stack_pool *pools;
 	spinlock_t large_lock;		/* see above */
 	struct list_head large_free[TA_STACK_LARGE_LISTS];
 	unsigned long large_cached[TA_STACK_LARGE_LISTS];
 };
+
+/* A node's pool of an order: a CPU takes stacks only from its own node's. */
+static inline struct ta_stack_pool *ta_stack_pool(struct ta_stack *st,
+						  int node, unsigned int order)
+{
+	return &st->pools[node * TA_STACK_ORDERS + order];
+}
 
 struct ta_stack *ta_stack_create(unsigned int fixed, bool debug);
 void ta_stack_destroy(struct ta_stack *st);
@@ -129,6 +136,8 @@ void ta_stack_drain_local(struct ta_stack *st);
 unsigned long ta_stack_large_count(struct ta_stack *st);
 unsigned long ta_stack_large_scan(struct ta_stack *st, unsigned long pages);
 unsigned long ta_stack_cached(struct ta_stack *st, unsigned int order);
+unsigned long ta_stack_spans(struct ta_stack *st, int node, unsigned int order);
+unsigned long ta_stack_pooled(struct ta_stack *st, unsigned int order);
 int ta_stack_order(struct ta_stack *st, size_t size);
 
 #endif /* _TINYALLOC_STACK_H */

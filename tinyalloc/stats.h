@@ -18,12 +18,14 @@ enum ta_stat {
 	TA_TINY_SPANS_ALLOC,	/* spans taken from the page allocator */
 	TA_TINY_SPANS_FREED,	/* spans given back to it */
 	TA_TINY_ALLOC_FAILS,	/* tiny requests that got NULL */
+	TA_TINY_REMOTE_FREES,	/* tiny frees on another node than the span */
 	TA_KMALLOC_ALLOCS,	/* requests served by kmalloc */
 	TA_KMALLOC_FREES,	/* ... and freed */
 	TA_KMALLOC_FAILS,	/* kmalloc returned NULL */
 	TA_INVALID_FREES,	/* frees refused */
 	TA_STACK_ALLOCS,	/* stacks handed out, pool and large */
 	TA_STACK_FREES,		/* ... and freed */
+	TA_STACK_REMOTE_FREES,	/* pool stacks freed on another node: sent home */
 	TA_STACK_ALLOC_FAILS,	/* -ENOMEM */
 	TA_STACK_BAD_REQUESTS,	/* -EINVAL and -E2BIG */
 	TA_STACK_SPANS_ALLOC,	/* pool spans from the page allocator */

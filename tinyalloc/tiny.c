@@ -161,6 +161,7 @@ static struct ta_span *ta_span_alloc(struct ta_tiny *ta, int node, gfp_t gfp)
 		span->shadow = page_address(shadow);
 	}
 	set_page_private(page, ta_span_cookie(page));
+	atomic_long_inc(&ta->nodes[span->node].nr_spans);
 	ta_stat_inc(ta->stats, TA_TINY_SPANS_ALLOC);
 	return span;
 }
@@ -170,6 +171,7 @@ static void ta_span_free(struct ta_tiny *ta, struct ta_span *span)
 	struct page *page = virt_to_page(span);
 
 	set_page_private(page, 0);
+	atomic_long_dec(&ta->nodes[span->node].nr_spans);
 	if (span->shadow)
 		__free_pages(virt_to_page(span->shadow), ta_span_order());
 	__free_pages(page, ta_span_order());
@@ -465,6 +467,8 @@ void ta_tiny_free(struct ta_span *span, const void *obj, unsigned long ip)
 		return;
 	}
 	ta_stat_inc(ta->stats, TA_TINY_FREES);
+	if (span->node != numa_mem_id())
+		ta_stat_inc(ta->stats, TA_TINY_REMOTE_FREES);
 	if (count == 0)
 		ta_block_freed(ta, span);
 }

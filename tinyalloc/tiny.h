@@ -71,12 +71,14 @@ struct ta_tiny_cpu {
  * @partial: spans with free blocks, empty spans at the tail
  * @full: spans without a free block
  * @nr_empty: spans on @partial with no block in use
+ * @nr_spans: spans on this node, wherever they are (for debugfs)
  */
 struct ta_tiny_node {
 	spinlock_t lock;		/* see above */
 	struct list_head partial;
 	struct list_head full;
 	unsigned int nr_empty;
+	atomic_long_t nr_spans;
 } ____cacheline_aligned_in_smp;
 
 /**

@@ -1,52 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the UML guest (busybox sh): the module's load-time checks,
-# then the KUnit suites, then unload.  Each check prints
-# "TA-CHECK PASS: what" or "TA-CHECK FAIL: what"; KUnit prints KTAP.
+# Runs inside the UML and x86_64 test guests (busybox sh): the module's
+# load-time checks, the KUnit suites, page-allocator failure, unload.
+# KUnit prints KTAP; the rest prints TA-CHECK lines (see common.sh).
+. /common.sh
 
-pass() { echo "TA-CHECK PASS: $*"; }
-fail() { echo "TA-CHECK FAIL: $*"; }
-check() { what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-
-M=/modules
-D=/sys/kernel/debug/tinyalloc
-
-# Bad parameters refuse to load, with a clear message.
-for bad in 0 12 64; do
-	check "tiny_block=$bad refused" sh -c "! insmod $M/tinyalloc.ko tiny_block=$bad"
-	check "tiny_block=$bad message" sh -c "dmesg | grep -q 'tinyalloc: tiny_block=$bad is not supported'"
-done
-
-for bad in 512 1000 65536; do
-	check "fixed_stack=$bad refused" sh -c "! insmod $M/tinyalloc.ko fixed_stack=$bad"
-	check "fixed_stack=$bad message" sh -c "dmesg | grep -q 'tinyalloc: fixed_stack=$bad is not supported'"
-done
-
-# Each supported block size loads, shows itself, and unloads cleanly.
-for bs in 8 32; do
-	check "tiny_block=$bs loads" insmod $M/tinyalloc.ko tiny_block=$bs
-	check "tiny_block=$bs in stats" grep -qx "tiny_block_size $bs" $D/stats
-	check "tiny_block=$bs unloads" rmmod tinyalloc
-done
-
-for fs in 1024 4096; do
-	check "fixed_stack=$fs loads" insmod $M/tinyalloc.ko fixed_stack=$fs
-	check "fixed_stack=$fs in stats" grep -qx "stack_fixed $fs" $D/stats
-	check "fixed_stack=$fs unloads" rmmod tinyalloc
-done
-
-check "load with tiny_debug and stack_debug" insmod $M/tinyalloc.ko tiny_debug=1 stack_debug=1
-check "unload with the debug modes" rmmod tinyalloc
-
+param_checks
 check "tinyalloc loads" insmod $M/tinyalloc.ko
-check "stats readable" grep -q '^tiny_allocs ' $D/stats
-check "cpus has a header" sh -c "head -n 1 $D/cpus | grep -q '^cpu allocs'"
-check "stacks has a header" sh -c "head -n 1 $D/stacks | grep -q '^order size spans'"
+debugfs_checks
 check "KUnit module loads" insmod $M/tinyalloc_kunit.ko
 echo "--- $D/stats after the suites"
 cat $D/stats
-check "no object left live" grep -qx 'tiny_objects_live 0' $D/stats
-check "no kmalloc object left live" grep -qx 'kmalloc_live 0' $D/stats
-check "no stack left live" grep -qx 'stack_live 0' $D/stats
+live_checks "after the suites"
 echo "--- $D/stacks after the suites"
 cat $D/stacks
 check "KUnit module unloads" rmmod tinyalloc_kunit
@@ -71,36 +35,5 @@ if [ -d $F ]; then
 else
 	fail "no $F: the kernel lacks CONFIG_FAIL_PAGE_ALLOC"
 fi
-check "tinyalloc unloads" rmmod tinyalloc
-check "debugfs directory removed" sh -c "[ ! -e $D ]"
-check "nothing reported live at exit" sh -c "! dmesg | grep -q 'still live at exit'"
-
-# Unload returns every page: MemFree before loading and after unloading
-# tinyalloc with a client that held tens of megabytes.  The per-CPU page
-# lists that MemFree misses make it move a little by itself, so the
-# tolerance is 2 MiB plus 2 MiB per CPU; a lost span or stack is far more.
-memfree()
-{
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo
-}
-ncpu=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
-slack=$((2048 + 2048 * ncpu))
-before=$(memfree)
-insmod $M/tinyalloc.ko && insmod $M/tinyalloc_demo.ko
-during=$(memfree)
-rmmod tinyalloc_demo && rmmod tinyalloc
-after=$(memfree)
-echo "MemFree kB: before $before, with the client $during, after unload $after (slack $slack)"
-check "the client's memory shows in MemFree" [ $((before - during)) -gt $((2 * slack)) ]
-check "unload gives the pages back (MemFree within the slack)" [ $((before - after)) -lt $slack ]
-
-# A client that leaks is reported by count when tinyalloc unloads: with
-# leak=7 the demo keeps strings 0..6 (string 0 is kmalloc-backed) and 7
-# stacks.
-insmod $M/tinyalloc.ko && insmod $M/tinyalloc_demo.ko leak=7
-rmmod tinyalloc_demo && rmmod tinyalloc
-check "leaked tiny strings reported by count" sh -c "dmesg | grep -q 'tinyalloc: 6 tiny objects in [0-9]* blocks still live at exit'"
-check "leaked kmalloc-backed string reported" sh -c "dmesg | grep -q 'tinyalloc: 1 kmalloc-backed objects still live at exit'"
-check "leaked stacks reported by count" sh -c "dmesg | grep -q 'tinyalloc: 7 stacks still live at exit'"
+unload_tinyalloc
+unload_checks
