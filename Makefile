@@ -6,12 +6,14 @@
 #   make check           every test (builds and boots its own kernels)
 #   make check-quick     the UML 6.12 KUnit stage only
 #   make demo            boot UML, run a client workload, print the stats
+#   make bench           benchmarks against the kernel's allocators, with
+#                        a table and a chart in build/bench
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
 
-.PHONY: all modules check check-quick demo clean
+.PHONY: all modules check check-quick demo bench clean
 
 all: modules
 
@@ -30,6 +32,9 @@ check-quick:
 
 demo:
 	bash scripts/demo.sh
+
+bench:
+	bash scripts/bench.sh
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi

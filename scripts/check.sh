@@ -68,18 +68,6 @@ static_check()
 	fi
 }
 
-# Build the modules of this checkout for a kernel, in a copy of the
-# sources so that builds for different kernels do not share objects.
-build_copy()
-{
-	local arch=$1 kdir=$2 dest=$3
-
-	rm -rf "$dest"
-	mkdir -p "$dest"
-	cp -r "$TA_ROOT/Kbuild" "$TA_ROOT/tinyalloc" "$TA_ROOT/tests" "$dest/"
-	make -C "$kdir" M="$dest" ARCH="$arch" modules >"$dest-build.log" 2>&1
-}
-
 # Tally a guest's console log: its own "TA-CHECK PASS|FAIL: what" lines,
 # then the KUnit results and the splat scan of check-kunit-log.sh, or
 # only the splat scan on kernels without KUnit (suites=()).
@@ -133,7 +121,7 @@ guest_stage()
 	shift 3
 
 	rm -f "$log"
-	if ! build_copy "$arch" "$kdir" "$dest"; then
+	if ! ta_build_modules "$arch" "$kdir" "$dest"; then
 		tail -n 20 "$dest-build.log"
 		result fail "modules build (see $dest-build.log)"
 		return

@@ -16,3 +16,21 @@ note()
 {
 	echo "==> $*" >&2
 }
+
+# Build the modules of this checkout for a kernel, in a copy of the
+# sources (DEST) so that builds for different kernels share no objects.
+# The log goes to DEST-build.log.
+# Usage: ta_build_modules ARCH KDIR DEST
+ta_build_modules()
+{
+	local arch=$1 kdir=$2 dest=$3
+
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	cp -r "$TA_ROOT/Kbuild" "$TA_ROOT/tinyalloc" "$TA_ROOT/tests" "$dest/"
+	# Objects of an in-tree build of the checkout must not come along.
+	find "$dest" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o \
+		-name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \) \
+		-delete
+	make -C "$kdir" M="$dest" ARCH="$arch" modules >"$dest-build.log" 2>&1
+}

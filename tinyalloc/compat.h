@@ -81,6 +81,11 @@ static inline void ta_shrinker_unregister(struct shrinker *s)
 }
 #endif
 
+/* Benchmarks: a dedicated cache stays unmerged since 6.5's SLAB_NO_MERGE. */
+#ifndef SLAB_NO_MERGE
+#define SLAB_NO_MERGE		0
+#endif
+
 /* KUnit: 6.1 has no slow-test attribute; there they are plain cases. */
 #if defined(KUNIT_CASE) && !defined(KUNIT_CASE_SLOW)
 #define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)

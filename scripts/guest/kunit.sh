@@ -14,6 +14,8 @@ live_checks "after the suites"
 echo "--- $D/stacks after the suites"
 cat $D/stacks
 check "KUnit module unloads" rmmod tinyalloc_kunit
+bench_quick_checks
+live_checks "after the benchmarks"
 
 # Page-allocator failure: in the insmod task only (task-filter and
 # make-it-fail: a KASAN kernel's own stacks are order 3 too), every

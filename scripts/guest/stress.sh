@@ -64,6 +64,8 @@ check "tiny spans back but the kept ones" [ "$(stat tiny_spans)" -le $((2 * node
 check "stack spans back but the kept ones" [ "$(stat stack_spans)" -le $((4 * nodes)) ]
 check "no large stack left" grep -qx 'stack_large_live 0' $D/stats
 check "stress module unloads" rmmod tinyalloc_stress
+bench_quick_checks
+live_checks "after the benchmarks"
 cpus_node_checks
 
 if [ "$nodes" -ge 2 ]; then

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: tinyalloc against kmalloc, kmem_cache, page_frag, alloc_pages
+# and vmalloc, measured in the same boot (Documentation/benchmarks.rst).
+#
+#   1. the size sequences: code.json's short strings (golang-1.19-src) and
+#      the kmalloc requests under 16 bytes of a Debian 6.12 boot, traced
+#      with trace_event=kmem:kmalloc (cached per kernel release);
+#   2. single-CPU cases (tiny, mem, stack) on a UML 6.12 kernel without
+#      debug options (scripts/configs/uml-bench.config, cached);
+#   3. multi-CPU cases (smp) on Debian's 6.12 under qemu -smp 4 (TCG:
+#      ratios only);
+#   4. build/bench/results.{md,csv,png} by scripts/bench-report.py and gnuplot.
+#
+# Env: BENCH_REPS (default 5) repetitions per timed case, median reported.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$TA_ROOT/build/bench
+reps=${BENCH_REPS:-5}
+mkdir -p "$out"
+"$TA_ROOT/scripts/install-deps.sh"
+"$TA_ROOT/scripts/install-deps.sh" golang-1.19-src gnuplot-nox
+
+note "bench: size sequences"
+codejson=/usr/share/go-1.19/src/encoding/json/testdata/code.json.gz
+python3 "$TA_ROOT/scripts/bench-seq.py" codejson "$codejson" "$out/codejson.seq"
+deb=$("$TA_ROOT/scripts/debian-kernel.sh" 6.12)
+boot=$TA_CACHE/bench/boot-$(basename "$deb").seq
+if [ ! -s "$boot" ]; then
+	mkdir -p "$TA_CACHE/bench"
+	"$TA_ROOT/scripts/run-qemu.sh" -k "$deb/vmlinuz" -o "$out/boot-trace.log" \
+		-t 600 -c "trace_event=kmem:kmalloc trace_buf_size=64M" -- \
+		"$TA_ROOT/scripts/guest/boot-trace.sh"
+	python3 "$TA_ROOT/scripts/bench-seq.py" boot "$out/boot-trace.log" "$boot.tmp"
+	mv "$boot.tmp" "$boot"
+fi
+cp "$boot" "$out/boot.seq"
+
+note "bench: single-CPU cases on UML 6.12 without debug options"
+kdir=$("$TA_ROOT/scripts/build-kernel.sh" um 6.12 \
+	"$TA_ROOT/scripts/configs/uml-bench.config")
+ta_build_modules um "$kdir" "$out/uml" || die "module build failed, see $out/uml-build.log"
+echo "groups=tiny,mem,stack reps=$reps" >"$out/uml/bench.args"
+"$TA_ROOT/scripts/run-uml.sh" -k "$kdir" -o "$out/uml.log" -m 3G -t 3600 -- \
+	"$TA_ROOT/scripts/guest/bench.sh" "$out/uml/tinyalloc/tinyalloc.ko" \
+	"$out/uml/tests/tinyalloc_bench.ko" "$out/uml/bench.args" \
+	"$out/codejson.seq" "$out/boot.seq"
+
+note "bench: multi-CPU cases on Debian's 6.12 under qemu -smp 4"
+ta_build_modules x86_64 "$deb/kdir" "$out/smp" ||
+	die "module build failed, see $out/smp-build.log"
+echo "groups=smp reps=$reps" >"$out/smp/bench.args"
+"$TA_ROOT/scripts/run-qemu.sh" -k "$deb/vmlinuz" -o "$out/smp.log" -s 4 -m 2G \
+	-t 3600 -- "$TA_ROOT/scripts/guest/bench.sh" \
+	"$out/smp/tinyalloc/tinyalloc.ko" "$out/smp/tests/tinyalloc_bench.ko" \
+	"$out/smp/bench.args"
+
+cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
+header="$(date -u '+%Y-%m-%d %H:%M UTC'): single-CPU cases on UML 6.12 \
+(uml-bench.config, no KASAN/lockdep), multi-CPU on Debian $(basename "$deb") \
+under qemu -smp 4 TCG; host: $cpu, $(nproc) cores; median of $reps."
+python3 "$TA_ROOT/scripts/bench-report.py" "$out" "$header" \
+	"$out/uml.log" "$out/smp.log" >/dev/null
+gnuplot "$out/results.gp"
+cat "$out/results.md"
+note "bench: results in $out/results.md, results.csv and results.png"

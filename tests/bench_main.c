@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tinyalloc's benchmarks against what the kernel already has, as a plain
+ * module: everything runs at load and prints TA-BENCH lines, ending with
+ * TA-BENCH-DONE; the module holds nothing afterwards.  groups= picks the
+ * groups (tiny, mem, stack, smp); quick=1 runs one short iteration of
+ * every case, which make check uses so that the benchmarks cannot rot.
+ * See Documentation/benchmarks.rst.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/vmstat.h>
+
+#include "bench.h"
+
+unsigned int bench_reps = 5;
+module_param_named(reps, bench_reps, uint, 0444);
+MODULE_PARM_DESC(reps, "repetitions of each timed case, median reported (1-15, default 5)");
+
+bool bench_quick;
+module_param_named(quick, bench_quick, bool, 0444);
+MODULE_PARM_DESC(quick, "one short iteration of every case, to test the benchmarks themselves");
+
+static char *groups = "tiny,mem,stack,smp";
+module_param(groups, charp, 0444);
+MODULE_PARM_DESC(groups, "comma-separated groups to run: tiny, mem, stack, smp");
+
+const char * const bench_tiny_names[BENCH_NR_TINY] = {
+	[BENCH_KMALLOC] = "kmalloc",
+	[BENCH_KMEM_CACHE] = "kmem_cache",
+	[BENCH_PAGE_FRAG] = "page_frag",
+	[BENCH_TINYALLOC] = "tinyalloc",
+};
+
+struct kmem_cache *bench_cache16;
+DEFINE_PER_CPU(struct bench_frag, bench_frag) = {
+	.lock = INIT_LOCAL_LOCK(lock),
+};
+
+/**
+ * bench_report() - print one figure
+ * @group: tiny, mem, stack or smp
+ * @what: the case, e.g. "pair/size=3"
+ * @alloc: the allocator measured
+ * @metric: what the value is, e.g. "ns_per_op"
+ * @value_x100: the value times 100 (two decimals, no floating point here)
+ */
+void bench_report(const char *group, const char *what, const char *alloc,
+		  const char *metric, u64 value_x100)
+{
+	pr_info("TA-BENCH %s %s %s %s %llu.%02llu\n", group, what, alloc,
+		metric, div_u64(value_x100, 100), value_x100 % 100);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * bench_median() - the median of @n values, sorting them in place
+ * @v: the values
+ * @n: how many, at least 1
+ *
+ * Return: the middle value (the upper one of two when @n is even).
+ */
+u64 bench_median(u64 *v, unsigned int n)
+{
+	sort(v, n, sizeof(*v), cmp_u64, NULL);
+	return v[n / 2];
+}
+
+/**
+ * bench_free_pages() - free pages, including those on per-CPU lists
+ *
+ * MemFree (NR_FREE_PAGES) misses the pages parked on each CPU's lists,
+ * which move with every allocation; counting them makes a before/after
+ * difference the pages an allocator really took.
+ *
+ * Return: the count.
+ */
+unsigned long bench_free_pages(void)
+{
+	unsigned long pages = global_zone_page_state(NR_FREE_PAGES);
+	unsigned int cpu;
+	struct zone *z;
+	int nid, i;
+
+	for_each_online_node(nid) {
+		for (i = 0; i < MAX_NR_ZONES; i++) {
+			z = &NODE_DATA(nid)->node_zones[i];
+			if (!populated_zone(z))
+				continue;
+			for_each_online_cpu(cpu)
+				pages += READ_ONCE(per_cpu_ptr(z->per_cpu_pageset,
+							       cpu)->count);
+		}
+	}
+	return pages;
+}
+
+/**
+ * bench_shuffle() - a random permutation of 0..@n-1, the same for a seed
+ * @idx: where to store it
+ * @n: its length
+ * @seed: the seed, so that every allocator sees the same order
+ */
+void bench_shuffle(u32 *idx, unsigned long n, u32 seed)
+{
+	struct rnd_state rnd;
+	unsigned long i, j;
+
+	prandom_seed_state(&rnd, seed);
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	for (i = n - 1; i > 0; i--) {
+		j = prandom_u32_state(&rnd) % (i + 1);
+		swap(idx[i], idx[j]);
+	}
+}
+
+/* Runs in the IPI of on_each_cpu(): give back the CPU's page, if any. */
+static void bench_drain_frag(void *unused)
+{
+	struct page_frag_cache *nc;
+	unsigned long flags;
+
+	local_lock_irqsave(&bench_frag.lock, flags);
+	nc = &this_cpu_ptr(&bench_frag)->nc;
+	/* page_frag_cache_drain(), which 6.1 lacks (the same on 6.12). */
+	if (nc->va)
+		__page_frag_cache_drain(virt_to_head_page(nc->va),
+					nc->pagecnt_bias);
+	memset(nc, 0, sizeof(*nc));
+	local_unlock_irqrestore(&bench_frag.lock, flags);
+}
+
+/**
+ * bench_drain_frags() - give every CPU's page_frag page back
+ *
+ * Between cases, so that page_frag starts each one as tinyalloc and the
+ * slabs do: holding nothing of its own in its caches.
+ */
+void bench_drain_frags(void)
+{
+	on_each_cpu(bench_drain_frag, NULL, 1);
+}
+
+static bool want(const char *group)
+{
+	const char *p = groups;
+	size_t len = strlen(group);
+
+	while ((p = strstr(p, group))) {
+		if ((p == groups || p[-1] == ',') &&
+		    (p[len] == '\0' || p[len] == ','))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static int __init tinyalloc_bench_init(void)
+{
+	int err = 0;
+
+	if (!bench_reps || bench_reps > BENCH_MAX_REPS) {
+		pr_err("reps=%u: use 1 to %u\n", bench_reps, BENCH_MAX_REPS);
+		return -EINVAL;
+	}
+	if (bench_quick)
+		bench_reps = 1;
+	bench_cache16 = kmem_cache_create("tinyalloc_bench16", 16, 0,
+					  SLAB_NO_MERGE, NULL);
+	if (!bench_cache16)
+		return -ENOMEM;
+	if (!err && want("tiny"))
+		err = bench_tiny_run();
+	if (!err && want("mem"))
+		err = bench_mem_run();
+	if (!err && want("stack"))
+		err = bench_stack_run();
+	if (!err && want("smp"))
+		err = bench_smp_run();
+	bench_drain_frags();
+	kmem_cache_destroy(bench_cache16);
+	if (err) {
+		pr_err("stopped: error %d\n", err);
+		return err;
+	}
+	pr_info("TA-BENCH-DONE\n");
+	return 0;
+}
+module_init(tinyalloc_bench_init);
+
+static void __exit tinyalloc_bench_exit(void)
+{
+}
+module_exit(tinyalloc_bench_exit);
+
+MODULE_DESCRIPTION("tinyalloc benchmarks against kmalloc, kmem_cache, page_frag, alloc_pages and vmalloc");
+MODULE_LICENSE("GPL");

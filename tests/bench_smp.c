@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tiny objects on every CPU at once, one kthread bound to each: the time
+ * per operation with all online CPUs against the same with one CPU.
+ *
+ *   pair      allocate and free at once
+ *   burst     allocate 10k, then free them all
+ *   handoff   producer/consumer: each CPU allocates a batch, all meet, each
+ *             frees the next CPU's batch (with one CPU, its own)
+ *
+ * Meant for qemu -smp 4 under TCG, where absolute times mean little:
+ * bench-report.py prints the ratio of the two per-op times.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
+
+#include "bench.h"
+
+#define SMP_OPS		200000
+#define SMP_BURST	10000
+#define SMP_BATCH	256
+#define SMP_SIZE	7
+
+enum smp_kind { SMP_PAIR, SMP_BURST_KIND, SMP_HANDOFF, SMP_NR_KINDS };
+
+static const char * const smp_kind_names[SMP_NR_KINDS] = {
+	"pair", "burst", "handoff",
+};
+
+struct smp_run {
+	enum bench_tiny a;
+	enum smp_kind kind;
+	unsigned long ops;		/* per worker */
+	unsigned int burst;		/* objects per burst */
+	unsigned int nr;		/* workers */
+	atomic_t arrived, phase, running, errors;
+	struct completion done;
+	u64 *ns;			/* per worker */
+	void **slot;			/* SMP_BURST per worker */
+};
+
+/* All workers wait here until every one has arrived. */
+static void smp_barrier(struct smp_run *r)
+{
+	int phase = atomic_read(&r->phase);
+
+	if (atomic_inc_return(&r->arrived) == r->nr) {
+		atomic_set(&r->arrived, 0);
+		atomic_inc(&r->phase);
+		return;
+	}
+	while (atomic_read(&r->phase) == phase)
+		cpu_relax();
+}
+
+static __always_inline int smp_work(enum bench_tiny a, struct smp_run *r,
+				    unsigned int me)
+{
+	void **mine = &r->slot[me * SMP_BURST];
+	void **next = &r->slot[((me + 1) % r->nr) * SMP_BURST];
+	unsigned long i, j;
+	u8 *p;
+
+	switch (r->kind) {
+	case SMP_PAIR:
+		for (i = 0; i < r->ops; i++) {
+			p = bench_tiny_alloc(a, SMP_SIZE);
+			if (!p)
+				return -ENOMEM;
+			*p = i;
+			bench_tiny_free(a, p);
+		}
+		break;
+	case SMP_BURST_KIND:
+		for (i = 0; i < r->ops; i += 2 * r->burst) {
+			for (j = 0; j < r->burst; j++) {
+				mine[j] = bench_tiny_alloc(a, SMP_SIZE);
+				if (!mine[j])
+					return -ENOMEM;
+			}
+			for (j = 0; j < r->burst; j++)
+				bench_tiny_free(a, mine[j]);
+		}
+		break;
+	default:
+		/* A worker that fails an allocation still meets the others. */
+		for (i = 0; i < r->ops; i += 2 * SMP_BATCH) {
+			for (j = 0; j < SMP_BATCH; j++) {
+				mine[j] = bench_tiny_alloc(a, SMP_SIZE);
+				if (!mine[j])
+					atomic_inc(&r->errors);
+			}
+			smp_barrier(r);
+			for (j = 0; j < SMP_BATCH; j++)
+				if (next[j])
+					bench_tiny_free(a, next[j]);
+			smp_barrier(r);
+		}
+	}
+	return 0;
+}
+
+static int smp_worker(void *arg)
+{
+	struct smp_run *r = arg;
+	unsigned int me = atomic_inc_return(&r->running) - 1;
+	int err;
+	u64 t;
+
+	smp_barrier(r);
+	t = ktime_get_ns();
+	switch (r->a) {
+	case BENCH_KMALLOC:
+		err = smp_work(BENCH_KMALLOC, r, me);
+		break;
+	case BENCH_KMEM_CACHE:
+		err = smp_work(BENCH_KMEM_CACHE, r, me);
+		break;
+	case BENCH_PAGE_FRAG:
+		err = smp_work(BENCH_PAGE_FRAG, r, me);
+		break;
+	default:
+		err = smp_work(BENCH_TINYALLOC, r, me);
+	}
+	r->ns[me] = ktime_get_ns() - t;
+	if (err)
+		atomic_inc(&r->errors);
+	if (atomic_dec_and_test(&r->running))
+		complete(&r->done);
+	return 0;
+}
+
+/*
+ * Median ns per op (x100) of @nr workers on the first @nr online CPUs.
+ * All start or none: a worker alone would wait at the barrier forever.
+ */
+static int smp_measure(struct smp_run *r, struct task_struct **t,
+		       unsigned int nr, u64 *x100)
+{
+	unsigned int cpu, i = 0;
+	int err = 0;
+
+	r->nr = nr;
+	atomic_set(&r->arrived, 0);
+	atomic_set(&r->running, 0);
+	atomic_set(&r->errors, 0);
+	init_completion(&r->done);
+	memset(r->slot, 0, nr_cpu_ids * SMP_BURST * sizeof(*r->slot));
+	for_each_online_cpu(cpu) {
+		if (i == nr)
+			break;
+		t[i] = kthread_create(smp_worker, r, "ta_bench/%u", cpu);
+		if (IS_ERR(t[i])) {
+			err = PTR_ERR(t[i]);
+			break;
+		}
+		kthread_bind(t[i++], cpu);
+	}
+	while (i--) {
+		if (err)
+			kthread_stop(t[i]);
+		else
+			wake_up_process(t[i]);
+	}
+	if (err)
+		return err;
+	wait_for_completion(&r->done);
+	if (atomic_read(&r->errors))
+		return -ENOMEM;
+	*x100 = div64_u64(bench_median(r->ns, nr) * 100, r->ops);
+	return 0;
+}
+
+/**
+ * bench_smp_run() - the multi-CPU cases, all CPUs against one
+ *
+ * Return: 0, or an errno if a worker could not start or allocate.
+ */
+int bench_smp_run(void)
+{
+	static u64 one[BENCH_MAX_REPS], all[BENCH_MAX_REPS];
+	struct smp_run r = {};
+	struct task_struct **t;
+	unsigned int nr, rep, a, k;
+	u64 x;
+	int err = 0;
+
+	cpus_read_lock();
+	nr = num_online_cpus();
+	r.ns = kcalloc(nr_cpu_ids, sizeof(*r.ns), GFP_KERNEL);
+	t = kcalloc(nr_cpu_ids, sizeof(*t), GFP_KERNEL);
+	r.slot = kvcalloc(nr_cpu_ids * SMP_BURST, sizeof(*r.slot), GFP_KERNEL);
+	if (!r.ns || !t || !r.slot) {
+		err = -ENOMEM;
+		goto out;
+	}
+	r.ops = bench_quick ? 2 * SMP_BATCH : SMP_OPS;
+	r.burst = bench_quick ? SMP_BATCH : SMP_BURST;
+	for (k = 0; k < SMP_NR_KINDS && !err; k++) {
+		r.kind = k;
+		for (a = 0; a < BENCH_NR_TINY && !err; a++) {
+			r.a = a;
+			for (rep = 0; rep < bench_reps && !err; rep++) {
+				err = smp_measure(&r, t, 1, &x);
+				one[rep] = x;
+				if (!err)
+					err = smp_measure(&r, t, nr, &x);
+				all[rep] = x;
+				bench_drain_frags();
+			}
+			if (err)
+				break;
+			bench_report("smp", smp_kind_names[k], bench_tiny_names[a],
+				     "ns_1cpu", bench_median(one, bench_reps));
+			bench_report("smp", smp_kind_names[k], bench_tiny_names[a],
+				     "ns_allcpus", bench_median(all, bench_reps));
+		}
+	}
+	pr_info("smp: %u CPUs\n", nr);
+out:
+	cpus_read_unlock();
+	kvfree(r.slot);
+	kfree(t);
+	kfree(r.ns);
+	return err;
+}

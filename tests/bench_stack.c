@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stack-sized blocks on one CPU, 2K to 64K: alloc_pages of the matching
+ * order, kmalloc (power-of-two sizes are naturally aligned, as a stack
+ * must be), vmalloc (how kernel thread stacks are made) and tinyalloc.
+ *
+ *   pair   allocate and free at once, 10k times
+ *   burst  allocate 10k, then free them all
+ *
+ * The deepest word of each block is written, as a thread would.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/vmalloc.h>
+
+#include "bench.h"
+
+#define STACK_OPS	10000
+
+enum bench_stack {
+	BS_ALLOC_PAGES,
+	BS_KMALLOC,
+	BS_VMALLOC,
+	BS_TINYALLOC,
+	BS_NR,
+};
+
+static const char * const bs_names[BS_NR] = {
+	"alloc_pages", "kmalloc", "vmalloc", "tinyalloc",
+};
+
+static __always_inline void *bs_alloc(enum bench_stack a, size_t size,
+				      struct tinyalloc_stack *stk)
+{
+	struct page *page;
+
+	switch (a) {
+	case BS_ALLOC_PAGES:
+		page = alloc_pages(GFP_KERNEL, get_order(size));
+		return page ? page_address(page) : NULL;
+	case BS_KMALLOC:
+		return kmalloc(size, GFP_KERNEL);
+	case BS_VMALLOC:
+		return vmalloc(size);
+	default:
+		return tinyalloc_stack_alloc(stk, size, GFP_KERNEL) ?
+			NULL : (void *)stk->lo;
+	}
+}
+
+static __always_inline void bs_free(enum bench_stack a, void *p, size_t size,
+				    struct tinyalloc_stack *stk)
+{
+	switch (a) {
+	case BS_ALLOC_PAGES:
+		free_pages((unsigned long)p, get_order(size));
+		break;
+	case BS_KMALLOC:
+		kfree(p);
+		break;
+	case BS_VMALLOC:
+		vfree(p);
+		break;
+	default:
+		tinyalloc_stack_free(stk);
+	}
+}
+
+/* Pair, burst allocation and burst free times, 0 if an allocation failed. */
+static __always_inline int bs_once(enum bench_stack a, size_t size,
+				   unsigned long n, struct tinyalloc_stack *stk,
+				   void **obj, u64 *t)
+{
+	unsigned long i, got;
+	u64 start;
+	void *p;
+
+	start = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		p = bs_alloc(a, size, &stk[0]);
+		if (!p)
+			return -ENOMEM;
+		*(unsigned long *)p = i;
+		bs_free(a, p, size, &stk[0]);
+	}
+	t[0] = ktime_get_ns() - start;
+	start = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		obj[i] = bs_alloc(a, size, &stk[i]);
+		if (!obj[i])
+			break;
+		*(unsigned long *)obj[i] = i;
+	}
+	t[1] = ktime_get_ns() - start;
+	got = i;
+	start = ktime_get_ns();
+	for (i = 0; i < got; i++)
+		bs_free(a, obj[i], size, &stk[i]);
+	t[2] = ktime_get_ns() - start;
+	cond_resched();
+	return got == n ? 0 : -ENOMEM;
+}
+
+static int bs_run(enum bench_stack a, size_t size, unsigned long n,
+		  struct tinyalloc_stack *stk, void **obj, u64 *t)
+{
+	switch (a) {
+	case BS_ALLOC_PAGES:
+		return bs_once(BS_ALLOC_PAGES, size, n, stk, obj, t);
+	case BS_KMALLOC:
+		return bs_once(BS_KMALLOC, size, n, stk, obj, t);
+	case BS_VMALLOC:
+		return bs_once(BS_VMALLOC, size, n, stk, obj, t);
+	default:
+		return bs_once(BS_TINYALLOC, size, n, stk, obj, t);
+	}
+}
+
+/**
+ * bench_stack_run() - the stack timing cases
+ *
+ * Return: 0, or -ENOMEM if an allocation failed.
+ */
+int bench_stack_run(void)
+{
+	static const char * const metric[3] = {
+		"pair_ns", "burst_alloc_ns", "burst_free_ns",
+	};
+	static u64 ns[3][BS_NR][BENCH_MAX_REPS];
+	unsigned long n = bench_quick ? 100 : STACK_OPS;
+	struct tinyalloc_stack *stk;
+	unsigned int r, a, m, shift;
+	u64 t[3];
+	char what[16];
+	void **obj;
+	int err = 0;
+
+	stk = kvcalloc(n, sizeof(*stk), GFP_KERNEL);
+	obj = kvcalloc(n, sizeof(*obj), GFP_KERNEL);
+	if (!stk || !obj) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (shift = 11; shift <= 16 && !err; shift++) {
+		for (r = 0; r < bench_reps && !err; r++) {
+			for (a = 0; a < BS_NR && !err; a++) {
+				err = bs_run(a, 1UL << shift, n, stk, obj, t);
+				for (m = 0; m < 3; m++)
+					ns[m][a][r] = t[m];
+			}
+		}
+		snprintf(what, sizeof(what), "size=%luK", (1UL << shift) >> 10);
+		for (a = 0; a < BS_NR && !err; a++) {
+			for (m = 0; m < 3; m++) {
+				u64 med = bench_median(ns[m][a], bench_reps);
+
+				bench_report("stack", what, bs_names[a],
+					     metric[m], div64_u64(med * 100, n));
+			}
+		}
+	}
+out:
+	kvfree(obj);
+	kvfree(stk);
+	return err;
+}
