@@ -376,10 +376,10 @@ static void test_stack_debug(struct kunit *test)
 	tinyalloc_stack_free(&a);
 	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_OVERFLOWS), 1);
 	KUNIT_EXPECT_EQ(test, live(st), 0);
-	/* Poisoned past the cache link in the first word. */
+	/* Poisoned past the cache's link and span words at the bottom. */
 	p = (u8 *)a.lo;
-	KUNIT_EXPECT_TRUE(test, !memchr_inv(p + sizeof(long), 0xfd,
-					    4096 - sizeof(long)));
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(p + 2 * sizeof(long), 0xfd,
+					    4096 - 2 * sizeof(long)));
 }
 
 /* ---- randomised stress with a shadow model ---- */

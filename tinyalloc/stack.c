@@ -195,22 +195,37 @@ static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
 	ta_stat_inc(st->stats, TA_STACK_SPANS_ALLOC);
 }
 
+/*
+ * A free stack in a cache: its first words link it and name its span, so
+ * that taking it needs no lookup.  (A stack handed out holds nothing of
+ * tinyalloc's.)
+ */
+struct ta_free_stack {
+	unsigned long next;
+	struct ta_stack_span *span;
+};
+
 static void ta_cache_push(struct ta_stack_cache *c, unsigned long lo,
-			  unsigned long bytes)
+			  unsigned long bytes, struct ta_stack_span *span)
 {
-	*(unsigned long *)lo = c->head;
+	struct ta_free_stack *f = (void *)lo;
+
+	f->next = c->head;
+	f->span = span;
 	c->head = lo;
 	c->bytes += bytes;
 }
 
 static unsigned long ta_cache_pop(struct ta_stack_cache *c,
-				  unsigned long bytes)
+				  unsigned long bytes,
+				  struct ta_stack_span **span)
 {
-	unsigned long lo = c->head;
+	struct ta_free_stack *f = (void *)c->head;
 
-	c->head = *(unsigned long *)lo;
+	c->head = f->next;
 	c->bytes -= bytes;
-	return lo;
+	*span = f->span;
+	return (unsigned long)f;
 }
 
 /* Move stacks from a node's pool into a cache, up to half its size (Go). */
@@ -236,7 +251,7 @@ static void ta_pool_refill(struct ta_stack *st, int node, unsigned int order,
 		if (!span->pool)
 			list_del_init(&span->list);
 		pool->nr_free--;
-		ta_cache_push(c, span->base + i * bytes, bytes);
+		ta_cache_push(c, span->base + i * bytes, bytes, span);
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
@@ -294,23 +309,24 @@ static void ta_cache_release(struct ta_stack *st, unsigned int order,
 	int node;
 
 	while (c->bytes > keep) {
-		lo = ta_cache_pop(c, bytes);
-		*(unsigned long *)lo = batch;
+		lo = ta_cache_pop(c, bytes, &span);
+		/* Relinked through next; span stays where it is. */
+		((struct ta_free_stack *)lo)->next = batch;
 		batch = lo;
 	}
 	while (batch) {
-		node = ta_stack_lookup(batch)->node;
+		node = ((struct ta_free_stack *)batch)->span->node;
 		pool = ta_stack_pool(st, node, order);
 		rest = 0;
 		spin_lock_irqsave(&pool->lock, flags);
 		while (batch) {
 			lo = batch;
-			batch = *(unsigned long *)lo;
-			span = ta_stack_lookup(lo);
+			batch = ((struct ta_free_stack *)lo)->next;
+			span = ((struct ta_free_stack *)lo)->span;
 			if (span->node == node) {
 				ta_pool_put(st, pool, span, lo, dead);
 			} else {
-				*(unsigned long *)lo = rest;
+				((struct ta_free_stack *)lo)->next = rest;
 				rest = lo;
 			}
 		}
@@ -320,7 +336,7 @@ static void ta_cache_release(struct ta_stack *st, unsigned int order,
 }
 
 static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
-				   gfp_t gfp)
+				   gfp_t gfp, struct ta_stack_span **spanp)
 {
 	bool blocking = gfpflags_allow_blocking(gfp);
 	unsigned long bytes = ta_stack_bytes(st, order), lo = 0, flags;
@@ -335,7 +351,8 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 			ta_pool_refill(st, node == NUMA_NO_NODE ?
 				       numa_mem_id() : node, order, c);
 		if (c->head) {
-			lo = ta_cache_pop(c, bytes);
+			lo = ta_cache_pop(c, bytes, spanp);
+			__this_cpu_inc(st->order_stats->allocs[order]);
 			local_unlock_irqrestore(&st->cpu->lock, flags);
 			return lo;
 		}
@@ -377,7 +394,7 @@ static void ta_pool_free(struct ta_stack *st, struct ta_stack_span *span,
 	c = &this_cpu_ptr(st->cpu)->cache[order];
 	if (c->bytes >= TA_STACK_CACHE_SIZE)
 		ta_cache_release(st, order, c, TA_STACK_CACHE_SIZE / 2, &dead);
-	ta_cache_push(c, lo, ta_stack_bytes(st, order));
+	ta_cache_push(c, lo, ta_stack_bytes(st, order), span);
 	local_unlock_irqrestore(&st->cpu->lock, flags);
 	ta_release_dead(st, &dead);
 }
@@ -385,7 +402,7 @@ static void ta_pool_free(struct ta_stack *st, struct ta_stack_span *span,
 /* ---- large stacks ---- */
 
 static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
-					  gfp_t gfp)
+					  gfp_t gfp, struct ta_stack_span **spanp)
 {
 	unsigned int page_order = get_order(size);
 	struct ta_stack_span *span;
@@ -410,6 +427,7 @@ static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
 	/* With pages over 4 KiB a large stack may be smaller than its pages. */
 	span->stack_shift = ilog2(size);
 	ta_stat_inc(st->stats, TA_STACK_LARGE_ALLOCS);
+	*spanp = span;
 	return span->base;
 }
 
@@ -516,9 +534,9 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	order = ta_stack_order(st, size);
 	bytes = ta_stack_bytes(st, order);
 	if (order < TA_STACK_ORDERS)
-		lo = ta_pool_alloc(st, order, gfp);
+		lo = ta_pool_alloc(st, order, gfp, &span);
 	else
-		lo = ta_large_alloc_stack(st, bytes, gfp);
+		lo = ta_large_alloc_stack(st, bytes, gfp, &span);
 	if (!lo) {
 		ta_stat_inc(st->stats, TA_STACK_ALLOC_FAILS);
 		memset(stk, 0, sizeof(*stk));
@@ -527,15 +545,12 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	/* Natural alignment rests on the direct map's: say so if it breaks. */
 	WARN_ON_ONCE(lo & (bytes - 1));
 	/* Live until freed: a second free of the same bounds is refused. */
-	span = ta_stack_lookup(lo);
 	WARN_ON_ONCE(test_and_set_bit((lo - span->base) / bytes, &span->live));
 	if (gfp & __GFP_ZERO)
 		memset((void *)lo, 0, bytes);
 	if (st->debug)
 		*(unsigned long *)lo = ta_stack_canary(lo);
 	ta_stat_inc(st->stats, TA_STACK_ALLOCS);
-	if (order < TA_STACK_ORDERS)
-		this_cpu_inc(st->order_stats->allocs[order]);
 	stk->lo = lo;
 	stk->hi = lo + bytes;
 	return 0;

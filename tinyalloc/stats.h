@@ -50,6 +50,17 @@ static inline void ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
 	this_cpu_inc(s->v[i]);
 }
 
+/*
+ * For counters only ever bumped under a local lock: other tasks on this
+ * CPU cannot touch them meanwhile, so the increment need not be IRQ-safe
+ * (this_cpu_inc() saves and restores IRQs where the arch has no single
+ * instruction for it, as on UML).
+ */
+static inline void __ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
+{
+	__this_cpu_inc(s->v[i]);
+}
+
 static inline unsigned long ta_stat_cpu(struct ta_stats __percpu *s,
 					unsigned int cpu, enum ta_stat i)
 {

@@ -281,7 +281,7 @@ static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_cpu *c,
 			if (try_cmpxchg(&span->counts[w], &old, new)) {
 				c->scan = w;
 				c->taken++;
-				ta_stat_inc(ta->stats, TA_TINY_BLOCKS_TAKEN);
+				__ta_stat_inc(ta->stats, TA_TINY_BLOCKS_TAKEN);
 				return ta_block_addr(ta, span,
 						     w * TA_NIBBLES_PER_WORD + nib);
 			}
@@ -357,6 +357,29 @@ static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_cpu **cp,
 	return 0;
 }
 
+/*
+ * Every object handed out from the open block is free again: start the
+ * block over in place, its count back to the full bias, rather than let
+ * it go and take another (an allocate-free loop then stays on the fast
+ * path's cache line).  A count below the expected one means frees beyond
+ * the objects handed out: leave those to ta_retire_block() to report.
+ */
+static bool ta_restart_block(struct ta_tiny *ta, struct ta_tiny_cpu *c)
+{
+	unsigned int idx = ta_block_index(ta, c->bspan, c->block);
+	unsigned long *word = &c->bspan->counts[idx / TA_NIBBLES_PER_WORD];
+	unsigned int shift = idx % TA_NIBBLES_PER_WORD * 4;
+	unsigned long old = READ_ONCE(*word);
+
+	do {
+		if (((old >> shift) & 15) != TA_MAX_OBJS - c->nobj)
+			return false;
+	} while (!try_cmpxchg(word, &old, old | (15UL << shift)));
+	c->off = 0;
+	c->nobj = 0;
+	return true;
+}
+
 /* Slow path: the object does not fit the current block. */
 static unsigned long ta_alloc_block(struct ta_tiny *ta,
 				    struct ta_tiny_cpu **cp, size_t size,
@@ -365,6 +388,11 @@ static unsigned long ta_alloc_block(struct ta_tiny *ta,
 	unsigned long blk;
 	bool keep;
 
+	if ((*cp)->block && ta_restart_block(ta, *cp)) {
+		(*cp)->off = size;
+		(*cp)->nobj = 1;
+		return (*cp)->block;
+	}
 	for (;;) {
 		/* Go's rule: the block with more space left stays current. */
 		keep = !(*cp)->block || size < (*cp)->off;
@@ -407,11 +435,11 @@ void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 		/* With the bias used up there is nothing to settle. */
 		if (++c->nobj == TA_MAX_OBJS)
 			c->block = 0;
-		ta_stat_inc(ta->stats, TA_TINY_COMBINED);
+		__ta_stat_inc(ta->stats, TA_TINY_COMBINED);
 	} else {
 		p = ta_alloc_block(ta, &c, size, gfp, &flags);
 	}
-	ta_stat_inc(ta->stats, p ? TA_TINY_ALLOCS : TA_TINY_ALLOC_FAILS);
+	__ta_stat_inc(ta->stats, p ? TA_TINY_ALLOCS : TA_TINY_ALLOC_FAILS);
 	local_unlock_irqrestore(&ta->cpu->lock, flags);
 
 	if (unlikely(!p))
