@@ -165,17 +165,20 @@ def gnuplot(figs, out):
     with open(out + '/results.gp', 'w') as f:
         f.write('''set terminal pngcairo size 1100,900 font ",10"
 set output "%(o)s/results.png"
+set termoption noenhanced
 set multiplot layout 2,1
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set key autotitle columnhead top left
+set key autotitle columnhead outside right top
 set grid ytics
 set ylabel "ns per alloc+free (median)"
 set title "Tiny objects: allocate and free at once, by size (UML 6.12, one CPU)"
+set yrange [0:*]
 plot for [i=2:5] "%(o)s/tiny.dat" using i:xtic(1)
 set title "Stacks: allocate and free at once, by size (UML 6.12, one CPU)"
 set logscale y
+set yrange [*:*]
 plot for [i=2:5] "%(o)s/stack.dat" using i:xtic(1)
 unset multiplot
 ''' % {'o': out})

@@ -16,12 +16,15 @@
  * So a block holds at most 15 objects, and is free again as soon as the
  * count reaches 0, whether or not the rest of its span is.
  *
- * span->inuse counts blocks in use as seen under the node lock: a block
- * that becomes free decrements it there, and the owning CPU adds the
- * blocks it took when it gives the span up.  A span no CPU owns sits on
- * its node's partial list (a block is free) or full list; once no block
- * of it is in use its pages go back to the page allocator, except for
- * keep_empty spans per node that stay at the tail of the partial list.
+ * span->inuse counts blocks in use: a block that becomes free decrements
+ * it, and the owning CPU adds the blocks it took when it gives the span
+ * up, under the node lock.  A span no CPU owns sits on its node's partial
+ * list (a block is free) or full list; once no block of it is in use its
+ * pages go back to the page allocator, except for keep_empty spans per
+ * node that stay at the tail of the partial list.  Only the frees that
+ * may move a span (off the full list, or to empty) take the node lock;
+ * the others decrement inuse with a cmpxchg, so CPUs freeing blocks of
+ * one node do not meet on its lock.
  */
 
 #define pr_fmt(fmt) "tinyalloc: " fmt
@@ -186,14 +189,16 @@ static void ta_span_free(struct ta_tiny *ta, struct ta_span *span)
 static bool ta_span_place(struct ta_tiny *ta, struct ta_tiny_node *n,
 			  struct ta_span *span)
 {
-	if (span->inuse == 0) {
+	int inuse = atomic_read(&span->inuse);
+
+	if (inuse == 0) {
 		if (n->nr_empty >= ta->keep_empty) {
 			list_del_init(&span->list);
 			return true;
 		}
 		n->nr_empty++;
 		list_move_tail(&span->list, &n->partial);
-	} else if (span->inuse >= ta->nr_blocks) {
+	} else if (inuse >= ta->nr_blocks) {
 		/*
 		 * Above nr_blocks while a free that reached 0 has yet to take
 		 * this lock and the owner already took its block again.
@@ -214,7 +219,7 @@ static void ta_span_unfreeze(struct ta_tiny *ta, struct ta_span *span,
 	bool empty;
 
 	spin_lock_irqsave(&n->lock, flags);
-	span->inuse += taken;
+	atomic_add(taken, &span->inuse);
 	span->frozen = 0;
 	empty = ta_span_place(ta, n, span);
 	spin_unlock_irqrestore(&n->lock, flags);
@@ -233,7 +238,7 @@ static struct ta_span *ta_span_pop(struct ta_tiny *ta, int node)
 	span = list_first_entry_or_null(&n->partial, struct ta_span, list);
 	if (span) {
 		list_del_init(&span->list);
-		if (!span->inuse)
+		if (!atomic_read(&span->inuse))
 			n->nr_empty--;
 		span->frozen = 1;
 	}
@@ -241,16 +246,32 @@ static struct ta_span *ta_span_pop(struct ta_tiny *ta, int node)
 	return span;
 }
 
-/* The last object of a block was freed: account the block as free. */
+/*
+ * The last object of a block was freed: account the block as free.  From
+ * 1 (the span may become empty) or nr_blocks (it may leave the full list)
+ * the decrement and the move are done under the node lock; until then the
+ * block still counts, so no one frees the span under us.  Any other count
+ * moves nothing: a cmpxchg does.  (While a CPU owns the span its count
+ * lacks the blocks taken since, and may go below 0; owned spans are on no
+ * list.)
+ */
 static void ta_block_freed(struct ta_tiny *ta, struct ta_span *span)
 {
 	struct ta_tiny_node *n = &ta->nodes[span->node];
+	int old = atomic_read(&span->inuse);
 	unsigned long flags;
 	bool empty = false;
 
 	ta_stat_inc(ta->stats, TA_TINY_BLOCKS_FREED);
+	do {
+		if (old == 1 || old == ta->nr_blocks)
+			goto locked;
+	} while (!atomic_try_cmpxchg(&span->inuse, &old, old - 1));
+	return;
+
+locked:
 	spin_lock_irqsave(&n->lock, flags);
-	span->inuse--;
+	atomic_dec(&span->inuse);
 	if (!span->frozen)
 		empty = ta_span_place(ta, n, span);
 	spin_unlock_irqrestore(&n->lock, flags);
@@ -611,7 +632,7 @@ static unsigned long ta_free_list(struct ta_tiny *ta, struct list_head *head)
 	unsigned long inuse = 0;
 
 	list_for_each_entry_safe(span, next, head, list) {
-		inuse += span->inuse;
+		inuse += atomic_read(&span->inuse);
 		list_del(&span->list);
 		ta_span_free(ta, span);
 	}

@@ -8,6 +8,7 @@
 #ifndef _TINYALLOC_TINY_H
 #define _TINYALLOC_TINY_H
 
+#include <linux/atomic.h>
 #include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
@@ -25,7 +26,7 @@
  * @list: on its node's partial or full list; empty while a CPU owns it
  * @owner: the instance the span belongs to
  * @shadow: tiny_debug only: per byte, the size of the object starting there
- * @inuse: blocks in use as seen by the node lock (see tiny.c)
+ * @inuse: blocks in use, but those taken by the CPU that owns it (tiny.c)
  * @node: NUMA node of the pages
  * @frozen: a CPU takes blocks from this span without the node lock
  * @counts: a 4-bit live count per usable block
@@ -37,7 +38,7 @@ struct ta_span {
 	struct list_head list;
 	struct ta_tiny *owner;
 	u8 *shadow;
-	int inuse;
+	atomic_t inuse;
 	u16 node;
 	u8 frozen;
 	unsigned long counts[];
@@ -67,7 +68,7 @@ struct ta_tiny_cpu {
 
 /**
  * struct ta_tiny_node - per NUMA node lists of spans not owned by a CPU
- * @lock: protects the lists and the spans' @inuse and @frozen
+ * @lock: protects the lists, the spans' @frozen and their @inuse moves
  * @partial: spans with free blocks, empty spans at the tail
  * @full: spans without a free block
  * @nr_empty: spans on @partial with no block in use
