@@ -72,9 +72,10 @@ cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
 header="$(date -u '+%Y-%m-%d %H:%M UTC'): single-CPU cases on UML 6.12 \
 (uml-bench.config, no KASAN/lockdep), multi-CPU on Debian $(basename "$deb") \
 under qemu -smp 4 TCG; host: $cpu, $(nproc) cores; median of $reps."
+rm -f "$out/results.gp" "$out/results.png"
 # shellcheck disable=SC2046 # the logs there are
 python3 "$TA_ROOT/scripts/bench-report.py" "$out" "$header" \
 	$(ls "$out/uml.log" "$out/smp.log" 2>/dev/null) >/dev/null
-gnuplot "$out/results.gp"
+[ ! -f "$out/results.gp" ] || gnuplot "$out/results.gp"
 cat "$out/results.md"
 note "bench: results in $out/results.md, results.csv and results.png"

@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 
 #include "compat.h"
+#include "tiny.h"
 #include "tinyalloc.h"
 
 #define BENCH_MAX_REPS	15
@@ -32,11 +33,14 @@ enum bench_tiny {
 	BENCH_KMEM_CACHE,
 	BENCH_PAGE_FRAG,
 	BENCH_TINYALLOC,
+	BENCH_BESTFIT,		/* tinyalloc with tiny_policy=bestfit */
 	BENCH_NR_TINY,
 };
 
 extern const char * const bench_tiny_names[BENCH_NR_TINY];
 extern struct kmem_cache *bench_cache16;
+/* A private tinyalloc instance with the best-fit policy, beside the module's. */
+extern struct ta_tiny *bench_bestfit;
 
 /*
  * page_frag as netdev_alloc_frag() uses it from any context: a per-CPU
@@ -70,6 +74,8 @@ static __always_inline void *bench_tiny_alloc(enum bench_tiny a, size_t size)
 		return kmem_cache_alloc(bench_cache16, GFP_KERNEL);
 	case BENCH_PAGE_FRAG:
 		return bench_frag_alloc(size);
+	case BENCH_BESTFIT:
+		return ta_tiny_alloc(bench_bestfit, size, GFP_KERNEL);
 	default:
 		return tinyalloc_alloc(size, GFP_KERNEL);
 	}
@@ -88,6 +94,7 @@ static __always_inline void bench_tiny_free(enum bench_tiny a, void *p)
 		page_frag_free(p);
 		break;
 	default:
+		/* Any instance's objects. */
 		tinyalloc_free(p);
 	}
 }
@@ -98,6 +105,7 @@ u64 bench_median(u64 *v, unsigned int n);
 unsigned long bench_free_pages(void);
 void bench_shuffle(u32 *idx, unsigned long n, u32 seed);
 void bench_drain_frags(void);
+void bench_drain_tiny(void);
 
 int bench_tiny_run(void);
 int bench_mem_run(void);

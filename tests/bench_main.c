@@ -20,6 +20,9 @@
 #include <linux/vmstat.h>
 
 #include "bench.h"
+#include "core.h"
+
+MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
 
 unsigned int bench_reps = 5;
 module_param_named(reps, bench_reps, uint, 0444);
@@ -38,9 +41,11 @@ const char * const bench_tiny_names[BENCH_NR_TINY] = {
 	[BENCH_KMEM_CACHE] = "kmem_cache",
 	[BENCH_PAGE_FRAG] = "page_frag",
 	[BENCH_TINYALLOC] = "tinyalloc",
+	[BENCH_BESTFIT] = "tinyalloc_bestfit",
 };
 
 struct kmem_cache *bench_cache16;
+struct ta_tiny *bench_bestfit;
 DEFINE_PER_CPU(struct bench_frag, bench_frag) = {
 	.lock = INIT_LOCAL_LOCK(lock),
 };
@@ -156,6 +161,21 @@ void bench_drain_frags(void)
 	on_each_cpu(bench_drain_frag, NULL, 1);
 }
 
+static void bench_drain_tiny_cpu(void *unused)
+{
+	ta_tiny_drain_local(ta_main);
+	ta_tiny_drain_local(bench_bestfit);
+}
+
+/**
+ * bench_drain_tiny() - settle every CPU's open blocks and spans, of both
+ * tinyalloc instances, so that what they hold is what is live
+ */
+void bench_drain_tiny(void)
+{
+	on_each_cpu(bench_drain_tiny_cpu, NULL, 1);
+}
+
 static bool want(const char *group)
 {
 	const char *p = groups;
@@ -180,10 +200,16 @@ static int __init tinyalloc_bench_init(void)
 	}
 	if (bench_quick)
 		bench_reps = 1;
+	bench_bestfit = ta_tiny_create(16, false);
+	if (IS_ERR(bench_bestfit))
+		return PTR_ERR(bench_bestfit);
+	bench_bestfit->nr_open = TA_MAX_OPEN;
 	bench_cache16 = kmem_cache_create("tinyalloc_bench16", 16, 0,
 					  SLAB_NO_MERGE, NULL);
-	if (!bench_cache16)
+	if (!bench_cache16) {
+		ta_tiny_destroy(bench_bestfit);
 		return -ENOMEM;
+	}
 	if (!err && want("tiny"))
 		err = bench_tiny_run();
 	if (!err && want("mem"))
@@ -194,6 +220,7 @@ static int __init tinyalloc_bench_init(void)
 		err = bench_smp_run();
 	bench_drain_frags();
 	kmem_cache_destroy(bench_cache16);
+	ta_tiny_destroy(bench_bestfit);
 	if (err) {
 		pr_err("stopped: error %d\n", err);
 		return err;

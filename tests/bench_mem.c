@@ -27,8 +27,6 @@
 #include "bench.h"
 #include "core.h"
 
-MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
-
 static char *seq_codejson = "/modules/codejson.seq";
 module_param(seq_codejson, charp, 0444);
 MODULE_PARM_DESC(seq_codejson, "file of code.json's string sizes, one byte each");
@@ -62,16 +60,13 @@ static unsigned long go_rule_bytes(const struct mem_seq *s)
 	return blocks * 16;
 }
 
-static unsigned long tinyalloc_pages(void)
+/* Pages of a tinyalloc instance's spans: BENCH_TINYALLOC or BENCH_BESTFIT. */
+static unsigned long tinyalloc_pages(enum bench_tiny a)
 {
-	return (ta_stat_sum(ta_main->stats, TA_TINY_SPANS_ALLOC) -
-		ta_stat_sum(ta_main->stats, TA_TINY_SPANS_FREED))
-		<< ta_main->span_order;
-}
+	struct ta_tiny *ta = a == BENCH_BESTFIT ? bench_bestfit : ta_main;
 
-static void drain_tinyalloc(void *unused)
-{
-	ta_tiny_drain_local(ta_main);
+	return (ta_stat_sum(ta->stats, TA_TINY_SPANS_ALLOC) -
+		ta_stat_sum(ta->stats, TA_TINY_SPANS_FREED)) << ta->span_order;
 }
 
 /* Pages taken since @before; the allocator may have given some back. */
@@ -114,7 +109,7 @@ static __always_inline int mem_one(enum bench_tiny a, const struct mem_seq *s,
 				   long *churn, unsigned long *own)
 {
 	unsigned long before = bench_free_pages(), n90 = s->n * 9 / 10, i;
-	unsigned long ta_before = tinyalloc_pages(), ks = 0;
+	unsigned long ta_before = tinyalloc_pages(a), ks = 0;
 	int err;
 
 	err = fill(a, s, obj, NULL, s->n);
@@ -122,7 +117,10 @@ static __always_inline int mem_one(enum bench_tiny a, const struct mem_seq *s,
 	if (a == BENCH_KMALLOC)
 		for (i = 0; i < s->n; i++)
 			ks += obj[i] ? ksize(obj[i]) : 0;
-	*own = a == BENCH_TINYALLOC ? (tinyalloc_pages() - ta_before) * PAGE_SIZE : ks;
+	if (a == BENCH_TINYALLOC || a == BENCH_BESTFIT)
+		*own = (tinyalloc_pages(a) - ta_before) * PAGE_SIZE;
+	else
+		*own = ks;
 	if (!err) {
 		empty(a, obj, idx, n90);
 		err = fill(a, s, obj, idx, n90);
@@ -130,7 +128,7 @@ static __always_inline int mem_one(enum bench_tiny a, const struct mem_seq *s,
 	}
 	empty(a, obj, NULL, s->n);
 	bench_drain_frags();
-	on_each_cpu(drain_tinyalloc, NULL, 1);
+	bench_drain_tiny();
 	return err;
 }
 
@@ -139,6 +137,7 @@ static int mem_case(const struct mem_seq *s)
 	static const char * const own_metric[BENCH_NR_TINY] = {
 		[BENCH_KMALLOC] = "ksize_bytes",
 		[BENCH_TINYALLOC] = "own_page_bytes",
+		[BENCH_BESTFIT] = "own_page_bytes",
 	};
 	unsigned long raw = 0, i;
 	long live, churn;
@@ -170,6 +169,9 @@ static int mem_case(const struct mem_seq *s)
 			break;
 		case BENCH_PAGE_FRAG:
 			err = mem_one(BENCH_PAGE_FRAG, s, obj, idx, &live, &churn, &own);
+			break;
+		case BENCH_BESTFIT:
+			err = mem_one(BENCH_BESTFIT, s, obj, idx, &live, &churn, &own);
 			break;
 		default:
 			err = mem_one(BENCH_TINYALLOC, s, obj, idx, &live, &churn, &own);

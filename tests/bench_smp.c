@@ -133,6 +133,9 @@ static int smp_worker(void *arg)
 	case BENCH_PAGE_FRAG:
 		ns = smp_work(BENCH_PAGE_FRAG, r, me);
 		break;
+	case BENCH_BESTFIT:
+		ns = smp_work(BENCH_BESTFIT, r, me);
+		break;
 	default:
 		ns = smp_work(BENCH_TINYALLOC, r, me);
 	}
@@ -221,6 +224,7 @@ int bench_smp_run(void)
 					err = smp_measure(&r, t, nr, &x);
 				all[rep] = x;
 				bench_drain_frags();
+				bench_drain_tiny();
 			}
 			if (err)
 				break;

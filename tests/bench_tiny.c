@@ -123,10 +123,14 @@ static int tiny_run_alloc(enum bench_tiny a, struct tiny_ctx *c,
 	case BENCH_PAGE_FRAG:
 		err = tiny_once(BENCH_PAGE_FRAG, c, t);
 		break;
+	case BENCH_BESTFIT:
+		err = tiny_once(BENCH_BESTFIT, c, t);
+		break;
 	default:
 		err = tiny_once(BENCH_TINYALLOC, c, t);
 	}
 	bench_drain_frags();
+	bench_drain_tiny();
 	cond_resched();
 	return err;
 }

@@ -174,8 +174,7 @@ static void expect_drained(void *arg, unsigned int cpu)
 	struct ta_tiny_cpu *c = per_cpu_ptr(ta_main->cpu, cpu);
 	unsigned int order;
 
-	KUNIT_EXPECT_EQ(test, c->block, 0);
-	KUNIT_EXPECT_NULL(test, c->span);
+	KUNIT_EXPECT_FALSE(test, ta_tiny_cpu_holds(c));
 	for (order = 0; order < TA_STACK_ORDERS; order++)
 		KUNIT_EXPECT_EQ(test,
 				per_cpu_ptr(ta_stacks->cpu, cpu)->cache[order].bytes,

@@ -210,6 +210,78 @@ static void test_keep_more_space(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
 }
 
+/* 12, 8, 4, 8 bytes: Go's rule takes 3 blocks, best fit fills 2. */
+static void bestfit_case(struct kunit *test, unsigned int nr_open,
+			 unsigned long blocks)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *a, *b, *c, *d;
+	unsigned long taken;
+
+	ta->nr_open = nr_open;
+	preempt_disable();
+	a = ta_tiny_alloc(ta, 12, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, 8, GFP_ATOMIC);
+	c = ta_tiny_alloc(ta, 4, GFP_ATOMIC);
+	d = ta_tiny_alloc(ta, 8, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b && c && d);
+	taken = ta_stat_sum(ta->stats, TA_TINY_BLOCKS_TAKEN);
+	KUNIT_EXPECT_EQ(test, taken, blocks);
+	if (nr_open > 1) {
+		/* 4 fills a's block to the byte; 8 then fills b's. */
+		KUNIT_EXPECT_PTR_EQ(test, c, a + 12);
+		KUNIT_EXPECT_PTR_EQ(test, d, b + 8);
+	} else {
+		KUNIT_EXPECT_PTR_EQ(test, c, b + 8);
+	}
+	tinyalloc_free(a);
+	tinyalloc_free(b);
+	tinyalloc_free(c);
+	tinyalloc_free(d);
+	ta_tiny_drain_cpu(ta, raw_smp_processor_id());
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, ta_stat_sum(ta->stats, TA_TINY_BLOCKS_FREED), taken);
+}
+
+static void test_policy_go(struct kunit *test)
+{
+	bestfit_case(test, 1, 3);
+}
+
+static void test_policy_bestfit(struct kunit *test)
+{
+	bestfit_case(test, TA_MAX_OPEN, 2);
+}
+
+/* With every slot open, a fresh block replaces the fullest. */
+static void test_bestfit_slots(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *p[TA_MAX_OPEN + 2];
+	unsigned int i;
+
+	ta->nr_open = TA_MAX_OPEN;
+	preempt_disable();
+	/* 9, 10, 11, 12 bytes: one block each, every slot open. */
+	for (i = 0; i < TA_MAX_OPEN; i++)
+		p[i] = ta_tiny_alloc(ta, 9 + i, GFP_ATOMIC);
+	/* 8 (aligned to 8) fits none; its block replaces the fullest, 12's. */
+	p[i] = ta_tiny_alloc(ta, 8, GFP_ATOMIC);
+	/* 3 fits 9's, 10's, 11's and 8's blocks: 11's is the tightest. */
+	p[i + 1] = ta_tiny_alloc(ta, 3, GFP_ATOMIC);
+	preempt_enable();
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	KUNIT_EXPECT_EQ(test, ta_stat_sum(ta->stats, TA_TINY_BLOCKS_TAKEN),
+			TA_MAX_OPEN + 1);
+	KUNIT_EXPECT_PTR_EQ(test, p[TA_MAX_OPEN + 1], p[2] + 11);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		tinyalloc_free(p[i]);
+	ta_tiny_drain_cpu(ta, raw_smp_processor_id());
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+}
+
 static void test_keep_old_block(struct kunit *test)
 {
 	struct ta_tiny *ta = make(test, 16, false);
@@ -923,6 +995,9 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_packing),
 	KUNIT_CASE(test_keep_more_space),
 	KUNIT_CASE(test_keep_old_block),
+	KUNIT_CASE(test_policy_go),
+	KUNIT_CASE(test_policy_bestfit),
+	KUNIT_CASE(test_bestfit_slots),
 	KUNIT_CASE(test_max_objects),
 	KUNIT_CASE(test_api_sizes),
 	KUNIT_CASE(test_gfp_zero),

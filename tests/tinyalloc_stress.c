@@ -52,7 +52,7 @@ static void check_offline(void *arg, unsigned int cpu)
 	struct ta_stack_cpu *sc = per_cpu_ptr(ta_stacks->cpu, cpu);
 	unsigned int order;
 
-	if (c->block || c->span)
+	if (ta_tiny_cpu_holds(c))
 		atomic_inc(arg);
 	for (order = 0; order < TA_STACK_ORDERS; order++)
 		if (sc->cache[order].bytes)

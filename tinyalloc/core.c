@@ -16,6 +16,7 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "compat.h"
 #include "core.h"
@@ -28,6 +29,11 @@ static unsigned int tiny_block = 16;
 module_param(tiny_block, uint, 0444);
 MODULE_PARM_DESC(tiny_block,
 		 "Tiny block size in bytes: 8, 16 (default) or 32; smaller requests are combined");
+
+static char *tiny_policy = "go";
+module_param(tiny_policy, charp, 0444);
+MODULE_PARM_DESC(tiny_policy,
+		 "How objects are packed into blocks: go (default: one open block per CPU, Go's rule) or bestfit (the tightest of 4 open blocks per CPU)");
 
 static bool tiny_debug;
 module_param(tiny_debug, bool, 0444);
@@ -154,6 +160,11 @@ static int __init tinyalloc_init(void)
 		       tiny_block);
 		return -EINVAL;
 	}
+	if (strcmp(tiny_policy, "go") && strcmp(tiny_policy, "bestfit")) {
+		pr_err("tiny_policy=%s is not supported: use go or bestfit\n",
+		       tiny_policy);
+		return -EINVAL;
+	}
 	if (!is_power_of_2(fixed_stack) || fixed_stack < 1024 ||
 	    fixed_stack > TA_STACK_FIXED_MAX) {
 		pr_err("fixed_stack=%u is not supported: use a power of two from 1024 to %lu\n",
@@ -171,6 +182,8 @@ static int __init tinyalloc_init(void)
 		err = PTR_ERR(ta_main);
 		goto err_large;
 	}
+	if (!strcmp(tiny_policy, "bestfit"))
+		ta_main->nr_open = TA_MAX_OPEN;
 	ta_stacks = ta_stack_create(fixed_stack, stack_debug);
 	if (IS_ERR(ta_stacks)) {
 		err = PTR_ERR(ta_stacks);

@@ -86,6 +86,8 @@ int ta_debugfs_stats_show(struct seq_file *m, void *v)
 	unsigned long spans = ta_diff(TA_TINY_SPANS_ALLOC, TA_TINY_SPANS_FREED);
 
 	seq_printf(m, "tiny_block_size %u\n", ta_main->block_size);
+	seq_printf(m, "tiny_policy %s\n",
+		   ta_main->nr_open > 1 ? "bestfit" : "go");
 	seq_printf(m, "tiny_allocs %lu\n", ta_sum(TA_TINY_ALLOCS));
 	seq_printf(m, "tiny_combined %lu\n", ta_sum(TA_TINY_COMBINED));
 	seq_printf(m, "tiny_frees %lu\n", ta_sum(TA_TINY_FREES));

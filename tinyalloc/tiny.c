@@ -311,17 +311,17 @@ static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_cpu *c,
 	return 0;
 }
 
-/* Let go of the current block, giving back the bias not handed out. */
-static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_cpu *c)
+/* Let go of an open block, giving back the bias not handed out. */
+static void ta_retire_block(struct ta_tiny *ta, struct ta_open_block *o)
 {
-	unsigned int left = TA_MAX_OBJS - c->nobj;
-	struct ta_span *span = c->bspan;
-	unsigned long block = c->block;
+	unsigned int left = TA_MAX_OBJS - o->nobj;
+	struct ta_span *span = o->span;
+	unsigned long block = o->block;
 	int count;
 
 	if (!block)
 		return;
-	c->block = 0;
+	o->block = 0;
 	count = ta_count_add(span, ta_block_index(ta, span, block), -left, true);
 	if (count < 0) {
 		/*
@@ -385,38 +385,82 @@ static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_cpu **cp,
  * path's cache line).  A count below the expected one means frees beyond
  * the objects handed out: leave those to ta_retire_block() to report.
  */
-static bool ta_restart_block(struct ta_tiny *ta, struct ta_tiny_cpu *c)
+static bool ta_restart_block(struct ta_tiny *ta, struct ta_open_block *o)
 {
-	unsigned int idx = ta_block_index(ta, c->bspan, c->block);
-	unsigned long *word = &c->bspan->counts[idx / TA_NIBBLES_PER_WORD];
+	unsigned int idx = ta_block_index(ta, o->span, o->block);
+	unsigned long *word = &o->span->counts[idx / TA_NIBBLES_PER_WORD];
 	unsigned int shift = idx % TA_NIBBLES_PER_WORD * 4;
 	unsigned long old = READ_ONCE(*word);
 
 	do {
-		if (((old >> shift) & 15) != TA_MAX_OBJS - c->nobj)
+		if (((old >> shift) & 15) != TA_MAX_OBJS - o->nobj)
 			return false;
 	} while (!try_cmpxchg(word, &old, old | (15UL << shift)));
-	c->off = 0;
-	c->nobj = 0;
+	o->off = 0;
+	o->nobj = 0;
 	return true;
 }
 
-/* Slow path: the object does not fit the current block. */
+/*
+ * Best fit, beyond Go: of the open blocks the object fits, the one with
+ * the least space left after it; the first block if none fits.
+ */
+static struct ta_open_block *ta_best_fit(struct ta_tiny *ta,
+					 struct ta_tiny_cpu *c, size_t size)
+{
+	unsigned int i, end, best = 0, least = UINT_MAX;
+	unsigned int align = ta_tiny_align(size);
+
+	for (i = 0; i < ta->nr_open; i++) {
+		end = ALIGN(c->open[i].off, align) + size;
+		if (c->open[i].block && end <= ta->block_size &&
+		    ta->block_size - end < least) {
+			least = ta->block_size - end;
+			best = i;
+		}
+	}
+	return &c->open[best];
+}
+
+/*
+ * The slot a fresh block would take, and whether it takes it (*@keep):
+ * Go's rule keeps the block with more space left once the object is in.
+ * With several open blocks, an empty slot, else the fullest block's.
+ */
+static struct ta_open_block *ta_new_block_slot(struct ta_tiny *ta,
+					       struct ta_tiny_cpu *c,
+					       size_t size, bool *keep)
+{
+	struct ta_open_block *o = &c->open[0];
+	unsigned int i;
+
+	for (i = 1; i < ta->nr_open && o->block; i++)
+		if (!c->open[i].block || c->open[i].off > o->off)
+			o = &c->open[i];
+	*keep = !o->block || size < o->off;
+	return o;
+}
+
+/* Slow path: the object fits no open block. */
 static unsigned long ta_alloc_block(struct ta_tiny *ta,
 				    struct ta_tiny_cpu **cp, size_t size,
 				    gfp_t gfp, unsigned long *flags)
 {
+	struct ta_open_block *o;
 	unsigned long blk;
+	unsigned int i;
 	bool keep;
 
-	if ((*cp)->block && ta_restart_block(ta, *cp)) {
-		(*cp)->off = size;
-		(*cp)->nobj = 1;
-		return (*cp)->block;
+	for (i = 0; i < ta->nr_open; i++) {
+		o = &(*cp)->open[i];
+		if (o->block && ta_restart_block(ta, o)) {
+			o->off = size;
+			o->nobj = 1;
+			return o->block;
+		}
 	}
 	for (;;) {
-		/* Go's rule: the block with more space left stays current. */
-		keep = !(*cp)->block || size < (*cp)->off;
+		o = ta_new_block_slot(ta, *cp, size, &keep);
 		blk = ta_take_block(ta, *cp, keep ? TA_MAX_OBJS : 1);
 		if (blk)
 			break;
@@ -424,11 +468,11 @@ static unsigned long ta_alloc_block(struct ta_tiny *ta,
 			return 0;
 	}
 	if (keep) {
-		ta_retire_block(ta, *cp);
-		(*cp)->block = blk;
-		(*cp)->bspan = (*cp)->span;
-		(*cp)->off = size;
-		(*cp)->nobj = 1;
+		ta_retire_block(ta, o);
+		o->block = blk;
+		o->span = (*cp)->span;
+		o->off = size;
+		o->nobj = 1;
 	}
 	return blk;
 }
@@ -443,19 +487,21 @@ static unsigned long ta_alloc_block(struct ta_tiny *ta,
  */
 void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 {
+	struct ta_open_block *o;
 	struct ta_tiny_cpu *c;
 	unsigned long flags, p;
 	unsigned int off;
 
 	local_lock_irqsave(&ta->cpu->lock, flags);
 	c = this_cpu_ptr(ta->cpu);
-	off = ALIGN(c->off, ta_tiny_align(size));
-	if (likely(c->block && off + size <= ta->block_size)) {
-		p = c->block + off;
-		c->off = off + size;
+	o = ta->nr_open == 1 ? &c->open[0] : ta_best_fit(ta, c, size);
+	off = ALIGN(o->off, ta_tiny_align(size));
+	if (likely(o->block && off + size <= ta->block_size)) {
+		p = o->block + off;
+		o->off = off + size;
 		/* With the bias used up there is nothing to settle. */
-		if (++c->nobj == TA_MAX_OBJS)
-			c->block = 0;
+		if (++o->nobj == TA_MAX_OBJS)
+			o->block = 0;
 		__ta_stat_inc(ta->stats, TA_TINY_COMBINED);
 	} else {
 		p = ta_alloc_block(ta, &c, size, gfp, &flags);
@@ -525,7 +571,10 @@ void ta_tiny_free(struct ta_span *span, const void *obj, unsigned long ip)
 /* Settle a CPU's block and give up its span. */
 static void ta_drain(struct ta_tiny *ta, struct ta_tiny_cpu *c)
 {
-	ta_retire_block(ta, c);
+	unsigned int i;
+
+	for (i = 0; i < TA_MAX_OPEN; i++)
+		ta_retire_block(ta, &c->open[i]);
 	if (c->span) {
 		ta_span_unfreeze(ta, c->span, c->taken);
 		c->span = NULL;
@@ -602,6 +651,7 @@ struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug)
 	ta->block_size = block_size;
 	ta->debug = debug;
 	ta->keep_empty = TA_KEEP_EMPTY;
+	ta->nr_open = 1;
 	ta_tiny_geometry(ta);
 	ta->nodes = kcalloc(nr_node_ids, sizeof(*ta->nodes), GFP_KERNEL);
 	ta->cpu = alloc_percpu(struct ta_tiny_cpu);

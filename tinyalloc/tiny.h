@@ -44,23 +44,34 @@ struct ta_span {
 	unsigned long counts[];
 };
 
+/* Open blocks per CPU under the best-fit policy; Go's rule keeps one. */
+#define TA_MAX_OPEN		4
+
+/**
+ * struct ta_open_block - a block a CPU hands objects out of
+ * @block: its address, 0 when the slot is empty
+ * @span: the span of @block
+ * @off: bytes used
+ * @nobj: objects handed out
+ */
+struct ta_open_block {
+	unsigned long block;
+	struct ta_span *span;
+	unsigned int off;
+	unsigned int nobj;
+};
+
 /**
  * struct ta_tiny_cpu - a CPU's tiny allocation state
  * @lock: protects this structure (IRQ-safe, a real lock on PREEMPT_RT)
- * @block: address of the current block, 0 when there is none
- * @bspan: the span of @block
- * @off: bytes used in the current block
- * @nobj: objects handed out from the current block
+ * @open: the open blocks; Go's rule uses only the first
  * @span: the span fresh blocks come from, owned by this CPU
  * @taken: blocks taken from @span since this CPU owns it
  * @scan: index of the count word where the search for a free block starts
  */
 struct ta_tiny_cpu {
 	local_lock_t lock;
-	unsigned long block;
-	struct ta_span *bspan;
-	unsigned int off;
-	unsigned int nobj;
+	struct ta_open_block open[TA_MAX_OPEN];
 	struct ta_span *span;
 	unsigned int taken;
 	unsigned int scan;
@@ -91,6 +102,7 @@ struct ta_tiny_node {
  * @nr_blocks: usable blocks per span
  * @nr_words: count words per span
  * @keep_empty: empty spans kept per node for reuse
+ * @nr_open: open blocks per CPU: 1 for Go's rule, TA_MAX_OPEN for best fit
  * @cpu: per-CPU state
  * @stats: per-CPU counters
  * @nodes: per-node span lists, nr_node_ids of them
@@ -103,6 +115,7 @@ struct ta_tiny {
 	unsigned int nr_blocks;
 	unsigned int nr_words;
 	unsigned int keep_empty;
+	unsigned int nr_open;
 	struct ta_tiny_cpu __percpu *cpu;
 	struct ta_stats __percpu *stats;
 	struct ta_tiny_node *nodes;
@@ -115,6 +128,17 @@ void ta_tiny_free(struct ta_span *span, const void *obj, unsigned long ip);
 struct ta_span *ta_tiny_span_of(const void *obj);
 void ta_tiny_drain_cpu(struct ta_tiny *ta, unsigned int cpu);
 void ta_tiny_drain_local(struct ta_tiny *ta);
+
+/* Does the CPU hold an open block or a span? (Not once drained.) */
+static inline bool ta_tiny_cpu_holds(const struct ta_tiny_cpu *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < TA_MAX_OPEN; i++)
+		if (c->open[i].block)
+			return true;
+	return c->span;
+}
 
 /* Go's rule: 8 for multiples of 8, else 4, else 2 for even, else 1. */
 static inline unsigned int ta_tiny_align(size_t size)

@@ -22,6 +22,12 @@ param_checks()
 		check "tiny_block=$bad message" sh -c "dmesg | grep -q 'tinyalloc: tiny_block=$bad is not supported'"
 	done
 
+	check "tiny_policy=worst refused" sh -c "! insmod $M/tinyalloc.ko tiny_policy=worst"
+	check "tiny_policy=worst message" sh -c "dmesg | grep -q 'tinyalloc: tiny_policy=worst is not supported'"
+	check "tiny_policy=bestfit loads" insmod $M/tinyalloc.ko tiny_policy=bestfit
+	check "tiny_policy=bestfit in stats" grep -qx "tiny_policy bestfit" $D/stats
+	check "tiny_policy=bestfit unloads" rmmod tinyalloc
+
 	for bad in 512 1000 65536; do
 		check "fixed_stack=$bad refused" sh -c "! insmod $M/tinyalloc.ko fixed_stack=$bad"
 		check "fixed_stack=$bad message" sh -c "dmesg | grep -q 'tinyalloc: fixed_stack=$bad is not supported'"
