@@ -68,6 +68,18 @@ static_check()
 	fi
 }
 
+# The "TA-CHECK PASS|FAIL: what" lines of a console log.  The kernel's
+# messages can land in the middle of a line the guest script writes:
+# split wherever a verdict starts, and cut a spliced-in kernel line (its
+# timestamp and what follows) off the end of a name, so no verdict is lost.
+check_lines()
+{
+	grep -ao 'TA-CHECK [A-Z]*: .*' "$1" |
+		sed 's/\(.\)\(TA-CHECK [A-Z]*: \)/\1\n\2/g' |
+		sed 's/\[ *[0-9]*\.[0-9]*\].*//' |
+		grep -o '^TA-CHECK [A-Z]*: .*' | cut -d' ' -f2-
+}
+
 # Tally a guest's console log: its own "TA-CHECK PASS|FAIL: what" lines,
 # then the KUnit results and the splat scan of check-kunit-log.sh, or
 # only the splat scan on kernels without KUnit (suites=()).
@@ -80,7 +92,7 @@ guest_results()
 		PASS:) result pass "$what" ;;
 		FAIL:) result fail "$what" ;;
 		esac
-	done < <(grep -o 'TA-CHECK [A-Z]*: .*' "$log" | cut -d' ' -f2-)
+	done < <(check_lines "$log")
 	if [ ${#suites[@]} -eq 0 ]; then
 		if "$TA_ROOT/scripts/check-splat.sh" "$log"; then
 			result pass "no kernel splat in the log"
