@@ -21,6 +21,7 @@
 
 #include "bench.h"
 #include "core.h"
+#include "each_cpu.h"
 
 MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
 
@@ -134,8 +135,8 @@ void bench_shuffle(u32 *idx, unsigned long n, u32 seed)
 	}
 }
 
-/* Runs in the IPI of on_each_cpu(): give back the CPU's page, if any. */
-static void bench_drain_frag(void *unused)
+/* Give back this CPU's page, if any. */
+static void bench_drain_frag(void)
 {
 	struct page_frag_cache *nc;
 	unsigned long flags;
@@ -158,10 +159,11 @@ static void bench_drain_frag(void *unused)
  */
 void bench_drain_frags(void)
 {
-	on_each_cpu(bench_drain_frag, NULL, 1);
+	if (run_on_each_cpu(bench_drain_frag))
+		pr_warn("could not drain page_frag caches: figures may include them\n");
 }
 
-static void bench_drain_tiny_cpu(void *unused)
+static void bench_drain_tiny_cpu(void)
 {
 	ta_tiny_drain_local(ta_main);
 	ta_tiny_drain_local(bench_bestfit);
@@ -173,7 +175,8 @@ static void bench_drain_tiny_cpu(void *unused)
  */
 void bench_drain_tiny(void)
 {
-	on_each_cpu(bench_drain_tiny_cpu, NULL, 1);
+	if (run_on_each_cpu(bench_drain_tiny_cpu))
+		pr_warn("could not drain tinyalloc: figures may include open blocks\n");
 }
 
 static bool want(const char *group)

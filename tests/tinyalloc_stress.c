@@ -21,6 +21,7 @@
 #include <linux/smp.h>
 
 #include "core.h"
+#include "each_cpu.h"
 #include "smp_work.h"
 
 MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
@@ -66,7 +67,7 @@ static unsigned long failures(void)
 	       tiny(TA_TINY_ALLOC_FAILS) + stack(TA_STACK_ALLOC_FAILS);
 }
 
-static void drain_this_cpu(void *unused)
+static void drain_this_cpu(void)
 {
 	ta_tiny_drain_local(ta_main);
 	ta_stack_drain_local(ta_stacks);
@@ -128,7 +129,7 @@ static int __init tinyalloc_stress_init(void)
 
 	run_handoff();
 	run_hotplug();
-	on_each_cpu(drain_this_cpu, NULL, 1);
+	check(!run_on_each_cpu(drain_this_cpu), "stress: every CPU drained");
 	check(tiny(TA_TINY_ALLOCS) - tiny(TA_TINY_FREES) == tiny_live &&
 	      tiny(TA_TINY_BLOCKS_TAKEN) - tiny(TA_TINY_BLOCKS_FREED) == blocks,
 	      "stress: tiny objects and blocks balance after the drain");
