@@ -163,6 +163,7 @@ static int smp_measure(struct smp_run *r, struct task_struct **t,
 	atomic_set(&r->errors, 0);
 	init_completion(&r->done);
 	memset(r->slot, 0, nr_cpu_ids * SMP_BURST * sizeof(*r->slot));
+	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		if (i == nr)
 			break;
@@ -179,9 +180,11 @@ static int smp_measure(struct smp_run *r, struct task_struct **t,
 		else
 			wake_up_process(t[i]);
 	}
+	if (!err)
+		wait_for_completion(&r->done);
+	cpus_read_unlock();
 	if (err)
 		return err;
-	wait_for_completion(&r->done);
 	if (atomic_read(&r->errors))
 		return -ENOMEM;
 	*x100 = div64_u64(bench_median(r->ns, nr) * 100, r->ops);
@@ -202,7 +205,7 @@ int bench_smp_run(void)
 	u64 x;
 	int err = 0;
 
-	cpus_read_lock();
+	/* The drains between runs take the hotplug lock themselves. */
 	nr = num_online_cpus();
 	r.ns = kcalloc(nr_cpu_ids, sizeof(*r.ns), GFP_KERNEL);
 	t = kcalloc(nr_cpu_ids, sizeof(*t), GFP_KERNEL);
@@ -236,7 +239,6 @@ int bench_smp_run(void)
 	}
 	pr_info("smp: %u CPUs\n", nr);
 out:
-	cpus_read_unlock();
 	kvfree(r.slot);
 	kfree(t);
 	kfree(r.ns);
