@@ -24,6 +24,7 @@
 #include <linux/sched.h>
 
 #include "bench.h"
+#include "each_cpu.h"
 
 #define SMP_OPS		200000
 #define SMP_BURST	10000
@@ -147,15 +148,11 @@ static int smp_worker(void *arg)
 	return 0;
 }
 
-/*
- * Median ns per op (x100) of @nr workers on the first @nr online CPUs.
- * All start or none: a worker alone would wait at the barrier forever.
- */
+/* Median ns per op (x100) of @nr workers on the first @nr online CPUs. */
 static int smp_measure(struct smp_run *r, struct task_struct **t,
 		       unsigned int nr, u64 *x100)
 {
-	unsigned int cpu, i = 0;
-	int err = 0;
+	int err;
 
 	r->nr = nr;
 	atomic_set(&r->arrived, 0);
@@ -164,22 +161,7 @@ static int smp_measure(struct smp_run *r, struct task_struct **t,
 	init_completion(&r->done);
 	memset(r->slot, 0, nr_cpu_ids * SMP_BURST * sizeof(*r->slot));
 	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		if (i == nr)
-			break;
-		t[i] = kthread_create(smp_worker, r, "ta_bench/%u", cpu);
-		if (IS_ERR(t[i])) {
-			err = PTR_ERR(t[i]);
-			break;
-		}
-		kthread_bind(t[i++], cpu);
-	}
-	while (i--) {
-		if (err)
-			kthread_stop(t[i]);
-		else
-			wake_up_process(t[i]);
-	}
+	err = start_on_cpus(smp_worker, r, nr, "ta_bench", t);
 	if (!err)
 		wait_for_completion(&r->done);
 	cpus_read_unlock();

@@ -24,6 +24,7 @@
 #include <linux/string.h>
 
 #include "core.h"
+#include "each_cpu.h"
 
 #define SMP_BATCH	512
 #define SMP_ROUNDS	40
@@ -144,7 +145,6 @@ static int handoff_worker(void *arg)
 static int handoff_run(struct handoff *h)
 {
 	struct task_struct **t;
-	unsigned int cpu, i = 0;
 	int err = 0;
 
 	t = kcalloc(nr_cpu_ids, sizeof(*t), GFP_KERNEL);
@@ -157,21 +157,7 @@ static int handoff_run(struct handoff *h)
 	cpus_read_lock();
 	h->nr = num_online_cpus();
 	atomic_set(&h->running, h->nr);
-	for_each_online_cpu(cpu) {
-		t[i] = kthread_create(handoff_worker, h, "ta_handoff/%u", cpu);
-		if (IS_ERR(t[i])) {
-			err = PTR_ERR(t[i]);
-			break;
-		}
-		kthread_bind(t[i++], cpu);
-	}
-	/* All or none: a worker alone would wait at the barrier forever. */
-	while (i--) {
-		if (err)
-			kthread_stop(t[i]);
-		else
-			wake_up_process(t[i]);
-	}
+	err = start_on_cpus(handoff_worker, h, h->nr, "ta_handoff", t);
 	cpus_read_unlock();
 	if (!err)
 		wait_for_completion(&h->done);
