@@ -197,7 +197,16 @@ static int hp_worker(void *arg)
 		for (i = 0; i < ARRAY_SIZE(stk); i++)
 			if (tinyalloc_stack_alloc(&stk[i], 2048 << i, GFP_KERNEL))
 				stk[i].lo = 0;
-		cond_resched();
+		/*
+		 * Sleep, not cond_resched(): on PREEMPT_RT the allocator's
+		 * per-CPU sections are preemptible with migration disabled,
+		 * and a task switched in there is not pushed off a CPU going
+		 * offline.  One that never sleeps afterwards keeps that CPU
+		 * from emptying, and the hotplug waits for ever.  Waking up
+		 * moves the worker to an active CPU, so the objects it holds
+		 * are often freed on another one.
+		 */
+		usleep_range(20, 50);
 		for (i = 0; i < ARRAY_SIZE(p); i++) {
 			if (!p[i] || memchr_inv(p[i] + 1, i, p[i][0] - 1))
 				atomic_inc(&s->errors);

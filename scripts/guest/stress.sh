@@ -75,4 +75,12 @@ if [ "$nodes" -ge 2 ]; then
 fi
 
 unload_tinyalloc
+
+# The same stress with the best-fit policy (4 open blocks per CPU).
+check "tinyalloc loads with tiny_policy=bestfit" insmod $M/tinyalloc.ko tiny_policy=bestfit
+check "bestfit: stress module loads" insmod $M/tinyalloc_stress.ko
+live_checks "after the bestfit stress"
+check "bestfit: no block left live" grep -qx 'tiny_blocks_live 0' $D/stats
+check "bestfit: stress module unloads" rmmod tinyalloc_stress
+unload_tinyalloc
 unload_checks
