@@ -114,11 +114,9 @@ static struct ta_stack_span *ta_stack_lookup(unsigned long lo)
 
 	if (!virt_addr_valid((void *)lo))
 		return NULL;
-	pfn = PHYS_PFN(__pa(lo));
+	/* Spans are compound pages, indexed by their head page. */
+	pfn = page_to_pfn(virt_to_head_page((void *)lo));
 	span = xa_load(&ta_stack_xa, pfn);
-	if (!span)
-		span = xa_load(&ta_stack_xa,
-			       round_down(pfn, 1UL << TA_STACK_SPAN_ORDER));
 	if (span && (lo < span->base || lo >= span->base + ta_span_bytes(span)))
 		return NULL;
 	return span;
@@ -352,7 +350,9 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 				       numa_mem_id() : node, order, c);
 		if (c->head) {
 			lo = ta_cache_pop(c, bytes, spanp);
+			/* Under the local lock: no IRQ-safe increments. */
 			__this_cpu_inc(st->order_stats->allocs[order]);
+			__ta_stat_inc(st->stats, TA_STACK_ALLOCS);
 			local_unlock_irqrestore(&st->cpu->lock, flags);
 			return lo;
 		}
@@ -387,10 +387,14 @@ static void ta_pool_free(struct ta_stack *st, struct ta_stack_span *span,
 		ta_pool_put(st, pool, span, lo, &dead);
 		spin_unlock_irqrestore(&pool->lock, flags);
 		ta_stat_inc(st->stats, TA_STACK_REMOTE_FREES);
+		ta_stat_inc(st->stats, TA_STACK_FREES);
+		this_cpu_inc(st->order_stats->frees[order]);
 		ta_release_dead(st, &dead);
 		return;
 	}
 	local_lock_irqsave(&st->cpu->lock, flags);
+	__ta_stat_inc(st->stats, TA_STACK_FREES);
+	__this_cpu_inc(st->order_stats->frees[order]);
 	c = &this_cpu_ptr(st->cpu)->cache[order];
 	if (c->bytes >= TA_STACK_CACHE_SIZE)
 		ta_cache_release(st, order, c, TA_STACK_CACHE_SIZE / 2, &dead);
@@ -533,10 +537,13 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 		return ta_stack_bad_request(st, stk, size, -E2BIG);
 	order = ta_stack_order(st, size);
 	bytes = ta_stack_bytes(st, order);
-	if (order < TA_STACK_ORDERS)
+	if (order < TA_STACK_ORDERS) {
 		lo = ta_pool_alloc(st, order, gfp, &span);
-	else
+	} else {
 		lo = ta_large_alloc_stack(st, bytes, gfp, &span);
+		if (lo)
+			ta_stat_inc(st->stats, TA_STACK_ALLOCS);
+	}
 	if (!lo) {
 		ta_stat_inc(st->stats, TA_STACK_ALLOC_FAILS);
 		memset(stk, 0, sizeof(*stk));
@@ -550,7 +557,6 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 		memset((void *)lo, 0, bytes);
 	if (st->debug)
 		*(unsigned long *)lo = ta_stack_canary(lo);
-	ta_stat_inc(st->stats, TA_STACK_ALLOCS);
 	stk->lo = lo;
 	stk->hi = lo + bytes;
 	return 0;
@@ -625,11 +631,10 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 	st = span->owner;
 	if (st->debug)
 		ta_stack_debug_free(st, lo, hi, ip);
-	ta_stat_inc(st->stats, TA_STACK_FREES);
 	if (span->order < TA_STACK_ORDERS) {
-		this_cpu_inc(st->order_stats->frees[span->order]);
 		ta_pool_free(st, span, lo);
 	} else {
+		ta_stat_inc(st->stats, TA_STACK_FREES);
 		ta_large_free_stack(st, span);
 	}
 	return true;
