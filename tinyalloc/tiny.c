@@ -126,13 +126,15 @@ static int ta_count_add(struct ta_span *span, unsigned int idx, int delta,
 static unsigned long ta_block_addr(struct ta_tiny *ta, struct ta_span *span,
 				   unsigned int idx)
 {
-	return (unsigned long)span + ta->first_block + idx * ta->block_size;
+	return (unsigned long)span + ta->first_block +
+	       ((unsigned long)idx << ta->block_shift);
 }
 
 static unsigned int ta_block_index(struct ta_tiny *ta, struct ta_span *span,
 				   unsigned long addr)
 {
-	return (addr - (unsigned long)span - ta->first_block) / ta->block_size;
+	return (addr - (unsigned long)span - ta->first_block) >>
+	       ta->block_shift;
 }
 
 static struct ta_span *ta_span_alloc(struct ta_tiny *ta, int node, gfp_t gfp)
@@ -649,6 +651,7 @@ struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug)
 	if (!ta)
 		return ERR_PTR(-ENOMEM);
 	ta->block_size = block_size;
+	ta->block_shift = ilog2(block_size);
 	ta->debug = debug;
 	ta->keep_empty = TA_KEEP_EMPTY;
 	ta->nr_open = 1;

@@ -96,6 +96,7 @@ struct ta_tiny_node {
 /**
  * struct ta_tiny - a tiny allocator instance
  * @block_size: tiny block size: 8, 16 or 32
+ * @block_shift: log2 of @block_size, to index blocks without a division
  * @debug: record object starts, refuse interior pointers, poison frees
  * @span_order: page order of a span
  * @first_block: offset of the first usable block in a span
@@ -109,6 +110,7 @@ struct ta_tiny_node {
  */
 struct ta_tiny {
 	unsigned int block_size;
+	unsigned int block_shift;
 	bool debug;
 	unsigned int span_order;
 	unsigned int first_block;
