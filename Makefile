@@ -8,12 +8,13 @@
 #   make demo            boot UML, run a client workload, print the stats
 #   make bench           benchmarks against the kernel's allocators, with
 #                        a table and a chart in build/bench
+#   make htmldocs        Documentation/ as HTML in build/htmldocs (Sphinx)
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
 
-.PHONY: all modules check check-quick demo bench clean
+.PHONY: all modules check check-quick demo bench htmldocs clean
 
 all: modules
 
@@ -35,6 +36,9 @@ demo:
 
 bench:
 	bash scripts/bench.sh
+
+htmldocs:
+	bash scripts/htmldocs.sh
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi

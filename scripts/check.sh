@@ -3,13 +3,15 @@
 # make check: every test tinyalloc has, stage by stage.
 # make check-quick: the UML 6.12 stages only, for the edit-test loop.
 #
-#   static        W=1 + sparse build, an outside client, checkpatch, kernel-doc
+#   static        W=1 + sparse build, an outside client, checkpatch, kernel-doc,
+#                 the documentation (Sphinx, the API page, the messages), modinfo
 #   uml-6.12      KUnit under UML with KASAN, lockdep, PREEMPT
 #   uml-6.1       the same suites on the other LTS kernel (no PREEMPT there)
 #   x86_64-smp    KUnit on an x86_64 SMP kernel under qemu -smp 4 (TCG)
 #   debian-6.1, debian-6.12, debian-6.12-rt
 #                 Debian's own kernels and headers under qemu -smp 4: the
 #                 plain stress module (no KUnit there), debugfs, unload
+#   dkms          dkms build of dkms.conf against Debian's 6.1 and 6.12 headers
 #   numa-6.12     Debian's 6.12 as 2 NUMA nodes of 2 CPUs: node locality
 #
 # Each stage prints what it checked; the run ends with one line
@@ -65,6 +67,42 @@ static_check()
 		result fail "$name (see $log)"
 	else
 		result pass "$name"
+	fi
+}
+
+# Count a check script: pass if it exits 0, else show the end of its log.
+# Usage: script_check NAME LOG COMMAND...
+script_check()
+{
+	local name=$1 log=$out/$2
+	shift 2
+
+	if "$@" >"$log" 2>&1; then
+		result pass "$name"
+	else
+		tail -n 20 "$log"
+		result fail "$name (see $log)"
+	fi
+}
+
+# Count a script's own "PASS: what" and "FAIL: what" lines; a script that
+# fails without saying what fails too.
+# Usage: script_results LOG COMMAND...
+script_results()
+{
+	local log=$out/$1 rc=0 verdict what
+	shift
+
+	"$@" >"$log" 2>&1 || rc=$?
+	while read -r verdict what; do
+		case "$verdict" in
+		PASS:) result pass "$what" ;;
+		FAIL:) result fail "$what" ;;
+		esac
+	done <"$log"
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL: ' "$log"; then
+		tail -n 20 "$log"
+		result fail "$1 (see $log)"
 	fi
 }
 
@@ -199,6 +237,16 @@ static_check "checkpatch --strict clean" checkpatch.log '^(WARNING|ERROR|CHECK)'
 	>"$out/kernel-doc.log" 2>&1 || true
 static_check "kernel-doc clean" kernel-doc.log 'warning|error'
 
+note "stage: documentation and modinfo"
+script_check "htmldocs: Sphinx renders with no warning" htmldocs.log \
+	"$TA_ROOT/scripts/htmldocs.sh"
+script_check "API page matches tinyalloc.h" api-doc.log \
+	"$TA_ROOT/scripts/api-doc.sh" --check
+script_check "troubleshooting page explains every message the module prints" \
+	messages.log python3 "$TA_ROOT/scripts/check-messages.py"
+script_results modinfo.log "$TA_ROOT/scripts/check-modinfo.sh" \
+	"$TA_ROOT/tinyalloc/tinyalloc.ko"
+
 next_stage uml-6.12
 note "stage: $stage (KUnit, KASAN, lockdep)"
 log=$out/$stage.log
@@ -210,6 +258,10 @@ rm -f "$log"
 guest_results "$log"
 
 if [ "$mode" != quick ]; then
+	next_stage dkms
+	note "stage: $stage (Debian's dkms against Debian's headers)"
+	script_results dkms.log "$TA_ROOT/scripts/dkms-check.sh" 6.1 6.12
+
 	next_stage uml-6.1
 	note "stage: $stage (KUnit, KASAN)"
 	kdir61=$("$TA_ROOT/scripts/build-kernel.sh" um 6.1 \
