@@ -38,6 +38,7 @@
 #include "compat.h"
 #include "report.h"
 #include "stack.h"
+#include "trace.h"
 
 #define TA_STACK_KEEP_EMPTY	1
 #define TA_STACK_POISON		0xfd
@@ -551,6 +552,7 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	if (st->debug)
 		*(unsigned long *)lo = ta_stack_canary(lo);
 	ta_stat_inc(st->stats, TA_STACK_ALLOCS);
+	trace_stack_alloc(lo, size, bytes);
 	stk->lo = lo;
 	stk->hi = lo + bytes;
 	return 0;
@@ -626,6 +628,7 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 	if (st->debug)
 		ta_stack_debug_free(st, lo, hi, ip);
 	ta_stat_inc(st->stats, TA_STACK_FREES);
+	trace_stack_free(lo, hi - lo);
 	if (span->order < TA_STACK_ORDERS) {
 		this_cpu_inc(st->order_stats->frees[span->order]);
 		ta_pool_free(st, span, lo);
