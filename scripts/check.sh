@@ -118,6 +118,15 @@ check_lines()
 		grep -o '^TA-CHECK [A-Z]*: .*' | cut -d' ' -f2-
 }
 
+# The guest skips the tracepoint checks on a kernel without tracefs: only
+# UML 6.1's config turns tracing off; everywhere else they must have run.
+trace_ran()
+{
+	[ "$stage" = uml-6.1 ] ||
+		grep -q 'TA-CHECK PASS: trace: the tinyalloc events are in tracefs' "$1" ||
+		result fail "the tracepoint checks ran (see $1)"
+}
+
 # Tally a guest's console log: its own "TA-CHECK PASS|FAIL: what" lines,
 # then the KUnit results and the splat scan of check-kunit-log.sh, or
 # only the splat scan on kernels without KUnit (suites=()).
@@ -131,6 +140,7 @@ guest_results()
 		FAIL:) result fail "$what" ;;
 		esac
 	done < <(check_lines "$log")
+	trace_ran "$log"
 	if [ ${#suites[@]} -eq 0 ]; then
 		if "$TA_ROOT/scripts/check-splat.sh" "$log"; then
 			result pass "no kernel splat in the log"

@@ -38,6 +38,7 @@
 #include "compat.h"
 #include "report.h"
 #include "stack.h"
+#include "trace.h"
 
 #define TA_STACK_KEEP_EMPTY	1
 #define TA_STACK_POISON		0xfd
@@ -557,6 +558,7 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 		memset((void *)lo, 0, bytes);
 	if (st->debug)
 		*(unsigned long *)lo = ta_stack_canary(lo);
+	trace_stack_alloc(lo, size, bytes);
 	stk->lo = lo;
 	stk->hi = lo + bytes;
 	return 0;
@@ -631,6 +633,7 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 	st = span->owner;
 	if (st->debug)
 		ta_stack_debug_free(st, lo, hi, ip);
+	trace_stack_free(lo, hi - lo);
 	if (span->order < TA_STACK_ORDERS) {
 		ta_pool_free(st, span, lo);
 	} else {

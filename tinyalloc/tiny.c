@@ -41,6 +41,7 @@
 #include "compat.h"
 #include "report.h"
 #include "tiny.h"
+#include "trace.h"
 
 #define TA_SPAN_BYTES		SZ_32K
 #define TA_KEEP_EMPTY		2
@@ -493,6 +494,7 @@ void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 	struct ta_tiny_cpu *c;
 	unsigned long flags, p;
 	unsigned int off;
+	bool combined;
 
 	local_lock_irqsave(&ta->cpu->lock, flags);
 	c = this_cpu_ptr(ta->cpu);
@@ -505,10 +507,14 @@ void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 		if (++o->nobj == TA_MAX_OBJS)
 			o->block = 0;
 		__ta_stat_inc(ta->stats, TA_TINY_COMBINED);
+		combined = true;
 	} else {
 		p = ta_alloc_block(ta, &c, size, gfp, &flags);
+		combined = false;
 	}
 	__ta_stat_inc(ta->stats, p ? TA_TINY_ALLOCS : TA_TINY_ALLOC_FAILS);
+	/* Under the lock: the event's cpu is the one whose block served. */
+	trace_tiny_alloc((void *)p, size, combined);
 	local_unlock_irqrestore(&ta->cpu->lock, flags);
 
 	if (unlikely(!p))
@@ -557,6 +563,8 @@ void ta_tiny_free(struct ta_span *span, const void *obj, unsigned long ip)
 	}
 	if (unlikely(ta->debug) && !ta_debug_free(span, obj, ip))
 		return;
+	/* Before the count drops: then the block may be handed out again. */
+	trace_tiny_free(obj);
 	count = ta_count_add(span, ta_block_index(ta, span, addr), -1, false);
 	if (unlikely(count < 0)) {
 		ta_report_invalid(ta->stats, obj, ip,

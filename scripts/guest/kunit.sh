@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the UML and x86_64 test guests (busybox sh): the module's
-# load-time checks, the KUnit suites, page-allocator failure, unload.
+# load-time checks, the KUnit suites, page-allocator failure, unload, the
+# tracepoints (trace.sh) on a fresh load.
 # KUnit prints KTAP; the rest prints TA-CHECK lines (see common.sh).
 . /common.sh
+. /trace.sh
 
 param_checks
 check "tinyalloc loads" insmod $M/tinyalloc.ko
@@ -38,4 +40,5 @@ else
 	fail "no $F: the kernel lacks CONFIG_FAIL_PAGE_ALLOC"
 fi
 unload_tinyalloc
+trace_checks
 unload_checks

@@ -2,8 +2,10 @@
 # Runs inside a guest of one of Debian's own kernels (no KUnit): the
 # module's load-time checks, the multi-CPU stress module, debugfs back to
 # zero, and on a machine of 2 or more NUMA nodes the locality checks; then
-# unload.  Prints TA-CHECK lines (see common.sh).
+# unload, and the tracepoints (trace.sh) on a fresh load.  Prints TA-CHECK
+# lines (see common.sh).
 . /common.sh
+. /trace.sh
 
 # A column of a node's row in the nodes file (1 node, 2 tiny_spans,
 # 3-6 the stack orders' spans).
@@ -83,4 +85,5 @@ live_checks "after the bestfit stress"
 check "bestfit: no block left live" grep -qx 'tiny_blocks_live 0' $D/stats
 check "bestfit: stress module unloads" rmmod tinyalloc_stress
 unload_tinyalloc
+trace_checks
 unload_checks
