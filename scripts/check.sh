@@ -3,7 +3,8 @@
 # make check: every test tinyalloc has, stage by stage.
 # make check-quick: the UML 6.12 stages only, for the edit-test loop.
 #
-#   static        W=1 + sparse build, an outside client, checkpatch, kernel-doc
+#   static        W=1 + sparse build, an outside client, checkpatch, kernel-doc,
+#                 tinyalloc-stat on captured debugfs files
 #   uml-6.12      KUnit under UML with KASAN, lockdep, PREEMPT
 #   uml-6.1       the same suites on the other LTS kernel (no PREEMPT there)
 #   x86_64-smp    KUnit on an x86_64 SMP kernel under qemu -smp 4 (TCG)
@@ -80,6 +81,19 @@ check_lines()
 		grep -o '^TA-CHECK [A-Z]*: .*' | cut -d' ' -f2-
 }
 
+# Count the "TA-CHECK PASS|FAIL: what" lines of a log.
+tally_checks()
+{
+	local verdict what
+
+	while read -r verdict what; do
+		case "$verdict" in
+		PASS:) result pass "$what" ;;
+		FAIL:) result fail "$what" ;;
+		esac
+	done < <(check_lines "$1")
+}
+
 # Tally a guest's console log: its own "TA-CHECK PASS|FAIL: what" lines,
 # then the KUnit results and the splat scan of check-kunit-log.sh, or
 # only the splat scan on kernels without KUnit (suites=()).
@@ -87,12 +101,7 @@ guest_results()
 {
 	local log=$1 rc=0 kunit line kfailed
 
-	while read -r verdict what; do
-		case "$verdict" in
-		PASS:) result pass "$what" ;;
-		FAIL:) result fail "$what" ;;
-		esac
-	done < <(check_lines "$log")
+	tally_checks "$log"
 	if [ ${#suites[@]} -eq 0 ]; then
 		if "$TA_ROOT/scripts/check-splat.sh" "$log"; then
 			result pass "no kernel splat in the log"
@@ -198,6 +207,13 @@ static_check "checkpatch --strict clean" checkpatch.log '^(WARNING|ERROR|CHECK)'
 (cd "$TA_ROOT" && "$ksrc/scripts/kernel-doc" -none -Wall $files) \
 	>"$out/kernel-doc.log" 2>&1 || true
 static_check "kernel-doc clean" kernel-doc.log 'warning|error'
+
+note "stage: tinyalloc-stat on captured debugfs files, under every sh and awk"
+"$TA_ROOT/scripts/check-stat.sh" >"$out/stat.log" 2>&1 ||
+	result fail "tinyalloc-stat host checks ran (see $out/stat.log)"
+tally_checks "$out/stat.log"
+grep -q 'TA-CHECK PASS' "$out/stat.log" ||
+	result fail "tinyalloc-stat host checks printed results (see $out/stat.log)"
 
 next_stage uml-6.12
 note "stage: $stage (KUnit, KASAN, lockdep)"

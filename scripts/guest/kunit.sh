@@ -39,3 +39,4 @@ else
 fi
 unload_tinyalloc
 unload_checks
+stat_checks
