@@ -4,7 +4,8 @@
 # make check-quick: the UML 6.12 stages only, for the edit-test loop.
 #
 #   static        W=1 + sparse build, an outside client, checkpatch, kernel-doc,
-#                 the documentation (Sphinx, the API page, the messages), modinfo
+#                 the documentation (Sphinx, the API page, the messages), modinfo,
+#                 tinyalloc-stat on captured debugfs files
 #   uml-6.12      KUnit under UML with KASAN, lockdep, PREEMPT
 #   uml-6.1       the same suites on the other LTS kernel (no PREEMPT there)
 #   x86_64-smp    KUnit on an x86_64 SMP kernel under qemu -smp 4 (TCG)
@@ -127,6 +128,19 @@ trace_ran()
 		result fail "the tracepoint checks ran (see $1)"
 }
 
+# Count the "TA-CHECK PASS|FAIL: what" lines of a log.
+tally_checks()
+{
+	local verdict what
+
+	while read -r verdict what; do
+		case "$verdict" in
+		PASS:) result pass "$what" ;;
+		FAIL:) result fail "$what" ;;
+		esac
+	done < <(check_lines "$1")
+}
+
 # Tally a guest's console log: its own "TA-CHECK PASS|FAIL: what" lines,
 # then the KUnit results and the splat scan of check-kunit-log.sh, or
 # only the splat scan on kernels without KUnit (suites=()).
@@ -134,12 +148,7 @@ guest_results()
 {
 	local log=$1 rc=0 kunit line kfailed
 
-	while read -r verdict what; do
-		case "$verdict" in
-		PASS:) result pass "$what" ;;
-		FAIL:) result fail "$what" ;;
-		esac
-	done < <(check_lines "$log")
+	tally_checks "$log"
 	trace_ran "$log"
 	if [ ${#suites[@]} -eq 0 ]; then
 		if "$TA_ROOT/scripts/check-splat.sh" "$log"; then
@@ -256,6 +265,13 @@ script_check "troubleshooting page explains every message the module prints" \
 	messages.log python3 "$TA_ROOT/scripts/check-messages.py"
 script_results modinfo.log "$TA_ROOT/scripts/check-modinfo.sh" \
 	"$TA_ROOT/tinyalloc/tinyalloc.ko"
+
+note "stage: tinyalloc-stat on captured debugfs files, under every sh and awk"
+"$TA_ROOT/scripts/check-stat.sh" >"$out/stat.log" 2>&1 ||
+	result fail "tinyalloc-stat host checks ran (see $out/stat.log)"
+tally_checks "$out/stat.log"
+grep -q 'TA-CHECK PASS' "$out/stat.log" ||
+	result fail "tinyalloc-stat host checks printed results (see $out/stat.log)"
 
 next_stage uml-6.12
 note "stage: $stage (KUnit, KASAN, lockdep)"

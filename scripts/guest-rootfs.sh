@@ -4,8 +4,9 @@
 # guests: UML boots it over hostfs, qemu as an initramfs.  The only thing taken from
 # the host is the statically linked busybox (no shared libraries needed),
 # plus one symlink per applet so that scripts can call insmod, poweroff...
-# by name, and the checks the guest scripts share (/common.sh and
-# /trace.sh, from scripts/guest/).  /dev is left empty: the kernel mounts devtmpfs there itself
+# by name, the checks the guest scripts share (/common.sh and /trace.sh,
+# from scripts/guest/) and the stat viewer (/bin/tinyalloc-stat).
+# /dev is left empty: the kernel mounts devtmpfs there itself
 # (CONFIG_DEVTMPFS_MOUNT) or /init does.
 # Usage: guest-rootfs.sh DIR
 set -euo pipefail
@@ -66,3 +67,6 @@ mkdir -p "$dir/proc" "$dir/sys" "$dir/dev" "$dir/tmp" "$dir/modules" \
 chmod 1777 "$dir/tmp"
 cp "$TA_ROOT/scripts/guest/common.sh" "$dir/common.sh"
 cp "$TA_ROOT/scripts/guest/trace.sh" "$dir/trace.sh"
+# The stat viewer, for the demo and its checks.
+cp "$TA_ROOT/scripts/tinyalloc-stat" "$dir/bin/tinyalloc-stat"
+chmod 0755 "$dir/bin/tinyalloc-stat"

@@ -131,3 +131,136 @@ unload_checks()
 	check "leaked kmalloc-backed string reported" sh -c "dmesg | grep -q 'tinyalloc: 1 kmalloc-backed objects still live at exit'"
 	check "leaked stacks reported by count" sh -c "dmesg | grep -q 'tinyalloc: 7 stacks still live at exit'"
 }
+
+# tinyalloc-stat (/bin/tinyalloc-stat) against the live module and a known
+# workload: the demo's made-up strings (every 50th is kmalloc-backed) and
+# stacks (2, 4, ... 64 KiB in turn).  Its figures must be the debugfs
+# files' and the workload's.  Call with tinyalloc not loaded.
+stat_checks()
+{
+	tinyalloc-stat -1 >/tmp/stat.out 2>/tmp/stat.err
+	check "stat: without tinyalloc, exit status 1" [ $? = 1 ]
+	check "stat: without tinyalloc, a message on stderr only" \
+		sh -c "[ ! -s /tmp/stat.out ] && grep -q 'is tinyalloc loaded' /tmp/stat.err"
+	check "stat: -d of a missing directory fails" \
+		sh -c "! tinyalloc-stat -d /nonexistent -1 2>/dev/null"
+	check "stat: a bad interval is refused" sh -c "! tinyalloc-stat 1x 2>/dev/null"
+	check "stat: -h prints the usage" sh -c "tinyalloc-stat -h | grep -q '^usage: tinyalloc-stat'"
+
+	insmod $M/tinyalloc.ko || { fail "stat: tinyalloc loads"; return; }
+	# timeout: a viewer that does not end must fail, not hang the guest.
+	timeout 20 tinyalloc-stat -s 1 2 >/tmp/stat.idle
+	check "stat: -s 1 2 prints a header and 2 lines" [ "$(wc -l </tmp/stat.idle)" = 3 ]
+	check "stat: idle, 0 allocs/s" \
+		awk 'NR > 1 && $1 != "0" { exit 1 } END { exit NR != 3 }' /tmp/stat.idle
+
+	# One report of 6 s around the client's load, which takes well under
+	# 5 s: allocs/s times the interval it reports is the client's count.
+	timeout 20 tinyalloc-stat 6 1 >/tmp/stat.rate &
+	viewer=$!
+	sleep 1
+	insmod $M/tinyalloc_demo.ko
+	wait $viewer
+	echo "--- tinyalloc-stat 6 1 around the client's load"
+	cat /tmp/stat.rate
+	strings=$(dmesg | sed -n 's/.*tinyalloc_demo: stored \([0-9]*\) strings.*/\1/p' | tail -n 1)
+	tiny=$(dmesg | sed -n 's/.*tinyalloc_demo: stored [0-9]* strings (\([0-9]*\) tiny).*/\1/p' | tail -n 1)
+	nstacks=$(dmesg | sed -n 's/.*tinyalloc_demo: holding \([0-9]*\) stacks.*/\1/p' | tail -n 1)
+	check "stat: the client stored tiny strings and stacks" \
+		sh -c "[ '${tiny:-0}' -gt 0 ] && [ '${nstacks:-0}' -gt 0 ]"
+	check "stat: rate x interval is the client's tiny strings" \
+		awk -v n="$tiny" '/rates per second over/ { dt = $6 }
+			$1 == "tiny" { r = $2 }
+			END { d = r * dt - n; if (d < 0) d = -d
+			      exit !(dt > 5 && n > 0 && d <= n / 100 + dt) }' /tmp/stat.rate
+	check "stat: the interval report shows the CPU and stack tables" \
+		sh -c "grep -q '^ *CPU NODE' /tmp/stat.rate && grep -q '^ORDER' /tmp/stat.rate"
+
+	tinyalloc-stat -1 >/tmp/stat.one
+	echo "--- tinyalloc-stat -1 with the client loaded"
+	cat /tmp/stat.one
+	stat_one_checks "with the client" "$tiny" "$((strings - tiny))" "$nstacks"
+	tinyalloc-stat -s -1 >/tmp/stat.sum
+	check "stat: -s -1 live is tiny_objects_live" \
+		same "$(awk 'NR == 2 { print $3 }' /tmp/stat.sum)" "$(stat tiny_objects_live)"
+
+	rmmod tinyalloc_demo
+	tinyalloc-stat -1 >/tmp/stat.one
+	stat_one_checks "after the client" 0 0 0
+	check "stat: after the client, tiny frees = allocs" \
+		same "$(stat_row kind tiny 3)" "$(stat_row kind tiny 2)"
+	rmmod tinyalloc
+}
+
+# Both non-empty and equal: an empty figure never passes.
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+
+# Column $3 of the row whose first column is $2 in table $1 (kind, cpu,
+# order) of /tmp/stat.one.
+stat_row()
+{
+	awk -v t="$1" -v k="$2" -v c="$3" '
+		$1 == "KIND" { s = "kind"; next }
+		$1 == "CPU" { s = "cpu"; next }
+		$1 == "ORDER" { s = "order"; next }
+		$1 == "NODE" { s = "node"; next }
+		s == t && $1 == k { print $c; exit }' /tmp/stat.one
+}
+
+# Column $1 of the stacks file's row of order $2.
+stacks_col() { awk -v o="$2" -v c="$1" 'NR > 1 && $1 == o { print $c; exit }' $D/stacks; }
+
+# tinyalloc-stat -1's figures against the files and the workload: $2 tiny
+# objects, $3 kmalloc-backed, $4 stacks of 2 KiB << (i % 6).
+stat_one_checks()
+{
+	when=$1 tiny=$2 big=$3 nst=$4
+	check "stat: $when, tiny live is the client's" same "$(stat_row kind tiny 5)" "$tiny"
+	check "stat: $when, tiny live is tiny_objects_live" \
+		same "$(stat_row kind tiny 5)" "$(stat tiny_objects_live)"
+	check "stat: $when, tiny allocs is tiny_allocs" \
+		same "$(stat_row kind tiny 2)" "$(stat tiny_allocs)"
+	check "stat: $when, tiny pages is tiny_pages" \
+		same "$(stat_row kind tiny 6)" "$(stat tiny_pages)"
+	# Pages held less the blocks holding objects, in KiB to 0.5 KiB.
+	check "stat: $when, tiny waste is pages less live blocks" \
+		awk -v w="$(stat_row kind tiny 7)" -v p="$(stat tiny_pages)" \
+			-v b="$(stat tiny_blocks_live)" -v s="$(stat tiny_block_size)" \
+			'BEGIN { d = w * 1024 - (p * 4096 - b * s); if (d < 0) d = -d
+				 exit !(w != "" && d <= 512) }'
+	check "stat: $when, comb% is tiny_combined / tiny_allocs" \
+		awk -v c="$(stat_row kind tiny 4)" -v n="$(stat tiny_combined)" \
+			-v a="$(stat tiny_allocs)" \
+			'BEGIN { if (!a) exit c != "-"; d = c * a / 100 - n
+				 if (d < 0) d = -d; exit !(d <= a / 1000 + 1) }'
+	check "stat: $when, kmalloc live is the client's" same "$(stat_row kind kmalloc 5)" "$big"
+	check "stat: $when, stacks live is the client's" same "$(stat_row kind stacks 5)" "$nst"
+	check "stat: $when, stacks live is stack_live" \
+		same "$(stat_row kind stacks 5)" "$(stat stack_live)"
+	sum=0
+	for o in 0 1 2 3; do
+		check "stat: $when, order $o live is the stacks file's" \
+			same "$(stat_row order $o 4)" "$(stacks_col 6 $o)"
+		check "stat: $when, order $o live is the client's" \
+			same "$(stat_row order $o 4)" "$(((nst - o + 5) / 6))"
+		check "stat: $when, order $o spans is the stacks file's" \
+			same "$(stat_row order $o 3)" "$(stacks_col 3 $o)"
+		sum=$((sum + (nst - o + 5) / 6 * (2048 << o)))
+	done
+	# Stack i is 2 KiB << (i % 6): i % 6 = 4 and 5 are the large ones.
+	big32=$(((nst + 1) / 6)) big64=$((nst / 6))
+	check "stat: $when, large live is the client's" \
+		same "$(stat_row order large 4)" "$((big32 + big64))"
+	# Stack waste is the pages held less the client's live stacks.
+	sum=$((sum + big32 * 32768 + big64 * 65536))
+	check "stat: $when, stack waste is pages less live stacks" \
+		awk -v w="$(stat_row kind stacks 7)" -v p="$(stat stack_pages)" \
+			-v l="$sum" \
+			'BEGIN { d = w * 1024 - (p * 4096 - l); if (d < 0) d = -d
+				 exit !(w != "" && d <= 512) }'
+	check "stat: $when, one CPU row per possible CPU, allocs sum to tiny_allocs" \
+		awk -v n="$(($(wc -l <$D/cpus) - 1))" -v a="$(stat tiny_allocs)" '
+			$1 == "CPU" { s = 1; next } $1 == "ORDER" { s = 0 }
+			s && NF { rows++; sum += $3 }
+			END { exit !(rows == n && sum == a) }' /tmp/stat.one
+}

@@ -42,3 +42,4 @@ fi
 unload_tinyalloc
 trace_checks
 unload_checks
+stat_checks
