@@ -389,7 +389,10 @@ static void ta_pool_free(struct ta_stack *st, struct ta_stack_span *span,
 		spin_unlock_irqrestore(&pool->lock, flags);
 		ta_stat_inc(st->stats, TA_STACK_REMOTE_FREES);
 		ta_stat_inc(st->stats, TA_STACK_FREES);
-		this_cpu_inc(st->order_stats->frees[order]);
+		/* The per-order counters are only ever bumped under the lock. */
+		local_lock_irqsave(&st->cpu->lock, flags);
+		__this_cpu_inc(st->order_stats->frees[order]);
+		local_unlock_irqrestore(&st->cpu->lock, flags);
 		ta_release_dead(st, &dead);
 		return;
 	}
@@ -427,7 +430,7 @@ static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
 		span = ta_span_new(st, TA_STACK_ORDERS, page_order, gfp);
 		if (!span)
 			return 0;
-		this_cpu_add(st->stats->v[TA_STACK_LARGE_PAGES], 1UL << page_order);
+		ta_stat_add(st->stats, TA_STACK_LARGE_PAGES, 1UL << page_order);
 	}
 	/* With pages over 4 KiB a large stack may be smaller than its pages. */
 	span->stack_shift = ilog2(size);
@@ -493,8 +496,8 @@ unsigned long ta_stack_large_scan(struct ta_stack *st, unsigned long pages)
 				break;
 			ta_span_release(span);
 			ta_stat_inc(st->stats, TA_STACK_LARGE_RELEASED);
-			this_cpu_add(st->stats->v[TA_STACK_LARGE_PAGES_FREED],
-				     1UL << i);
+			ta_stat_add(st->stats, TA_STACK_LARGE_PAGES_FREED,
+				    1UL << i);
 			freed += 1UL << i;
 			if (freed >= pages)
 				break;

@@ -8,6 +8,7 @@
 
 #include <linux/irqflags.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 
 enum ta_stat {
 	TA_TINY_ALLOCS,		/* tiny objects handed out */
@@ -41,30 +42,58 @@ enum ta_stat {
 	TA_NR_STATS,
 };
 
+/*
+ * Three slots per counter, one for each way of bumping it, so that no two
+ * ways ever race on one slot: @locked under a local lock, @task from task
+ * context with preemption off, @irq from interrupts and softirqs.
+ */
 struct ta_stats {
-	unsigned long v[TA_NR_STATS];
+	unsigned long locked[TA_NR_STATS];
+	unsigned long task[TA_NR_STATS];
+	unsigned long irq[TA_NR_STATS];
 };
 
+/*
+ * Count an event outside the local lock, in any context.  this_cpu_inc()
+ * alone would do, but where the arch has no per-CPU increment instruction
+ * it saves and restores IRQs, and on UML that was 8 of a tiny free's
+ * 26 ns.  Task context bumps its own slot with preemption off instead:
+ * what may interrupt it counts in another.
+ */
 static inline void ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
 {
-	this_cpu_inc(s->v[i]);
+	if (in_task()) {
+		preempt_disable();
+		__this_cpu_inc(s->task[i]);
+		preempt_enable();
+	} else {
+		this_cpu_inc(s->irq[i]);
+	}
+}
+
+/* Add @n (may wrap, to subtract) to a counter outside the local lock. */
+static inline void ta_stat_add(struct ta_stats __percpu *s, enum ta_stat i,
+			       unsigned long n)
+{
+	this_cpu_add(s->irq[i], n);
 }
 
 /*
- * For counters only ever bumped under a local lock: other tasks on this
- * CPU cannot touch them meanwhile, so the increment need not be IRQ-safe
- * (this_cpu_inc() saves and restores IRQs where the arch has no single
- * instruction for it, as on UML).
+ * For counters bumped under a local lock: other tasks on this CPU cannot
+ * touch the slot meanwhile, so the increment need not be IRQ-safe.
  */
 static inline void __ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
 {
-	__this_cpu_inc(s->v[i]);
+	__this_cpu_inc(s->locked[i]);
 }
 
 static inline unsigned long ta_stat_cpu(struct ta_stats __percpu *s,
 					unsigned int cpu, enum ta_stat i)
 {
-	return READ_ONCE(per_cpu_ptr(s, cpu)->v[i]);
+	struct ta_stats *c = per_cpu_ptr(s, cpu);
+
+	return READ_ONCE(c->locked[i]) + READ_ONCE(c->task[i]) +
+	       READ_ONCE(c->irq[i]);
 }
 
 unsigned long ta_stat_sum(struct ta_stats __percpu *s, enum ta_stat i);

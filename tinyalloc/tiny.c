@@ -333,8 +333,8 @@ static void ta_retire_block(struct ta_tiny *ta, struct ta_open_block *o)
 		 */
 		ta_report_invalid(ta->stats, (void *)block, 0,
 				  "more frees than objects in its block");
-		this_cpu_sub(ta->stats->v[TA_TINY_FREES], -count);
-		this_cpu_add(ta->stats->v[TA_INVALID_FREES], -count - 1);
+		ta_stat_add(ta->stats, TA_TINY_FREES, count);
+		ta_stat_add(ta->stats, TA_INVALID_FREES, -count - 1);
 	}
 	if (count <= 0)
 		ta_block_freed(ta, span);
