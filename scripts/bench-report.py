@@ -122,43 +122,32 @@ def aims(figs):
                  figs.get(('smp', k, 'tinyalloc', 'ns_1cpu')))
            for k in ('pair', 'burst', 'handoff')]
     seqs = ('seq=codejson', 'seq=boot', 'seq=short')
-    bestfit = [
-        ('best fit: memory live, code.json: / kmalloc', 0.95,
-         mr('seq=codejson', 'live_bytes', 'tinyalloc_bestfit', 'kmalloc')),
-        ('best fit: memory live, boot: / kmalloc', 1.0,
-         mr('seq=boot', 'live_bytes', 'tinyalloc_bestfit', 'kmalloc')),
-        ('best fit: memory live, short names: / kmalloc', 0.65,
-         mr('seq=short', 'live_bytes', 'tinyalloc_bestfit', 'kmalloc')),
-        ('best fit: after churn, worst sequence: / kmalloc', 1.0,
-         worst(mr(c, 'churn_bytes', 'tinyalloc_bestfit', 'kmalloc') for c in seqs)),
-        ('best fit: after churn, worst sequence: / page_frag', 0.6,
-         worst(mr(c, 'churn_bytes', 'tinyalloc_bestfit', 'page_frag') for c in seqs)),
-        ('best fit: tiny pair, worst size: / kmalloc', 0.6,
-         worst(tr(c, 'pair_ns', 'tinyalloc_bestfit', 'kmalloc') for c in sizes)),
-    ]
+
+    def memory(a, prefix, who):
+        """The memory aims, for allocator a, named prefix + ... + who."""
+        live = (('code.json', 'seq=codejson', 0.95), ('boot', 'seq=boot', 1.0),
+                ('short names', 'seq=short', 0.65))
+        return [('%smemory live, %s: %s/ kmalloc' % (prefix, name, who), bar,
+                 mr(c, 'live_bytes', a, 'kmalloc')) for name, c, bar in live] + [
+            ('%safter churn, worst sequence: %s/ %s' % (prefix, who, b), bar,
+             worst(mr(c, 'churn_bytes', a, b) for c in seqs))
+            for b, bar in (('kmalloc', 1.0), ('page_frag', 0.6))]
+
     bars = [
         ('tiny pair, worst size: tinyalloc / kmalloc', 0.6,
          worst(tr(c, 'pair_ns', 'tinyalloc', 'kmalloc') for c in sizes)),
         ('tiny burst allocation, worst size: tinyalloc / kmalloc', 0.5,
          worst(tr(c, 'burst_alloc_ns', 'tinyalloc', 'kmalloc') for c in sizes)),
-        ('memory live, code.json: tinyalloc / kmalloc', 0.95,
-         mr('seq=codejson', 'live_bytes', 'tinyalloc', 'kmalloc')),
-        ('memory live, boot: tinyalloc / kmalloc', 1.0,
-         mr('seq=boot', 'live_bytes', 'tinyalloc', 'kmalloc')),
-        ('memory live, short names: tinyalloc / kmalloc', 0.65,
-         mr('seq=short', 'live_bytes', 'tinyalloc', 'kmalloc')),
-        ('after churn, worst sequence: tinyalloc / kmalloc', 1.0,
-         worst(mr(c, 'churn_bytes', 'tinyalloc', 'kmalloc')
-               for c in ('seq=codejson', 'seq=boot', 'seq=short'))),
-        ('after churn, worst sequence: tinyalloc / page_frag', 0.6,
-         worst(mr(c, 'churn_bytes', 'tinyalloc', 'page_frag')
-               for c in ('seq=codejson', 'seq=boot', 'seq=short'))),
+    ] + memory('tinyalloc', '', 'tinyalloc ') + [
         ('stacks 4K-16K pair, worst: tinyalloc / alloc_pages', 0.3,
          worst(sr(c, 'tinyalloc', 'alloc_pages') for c in ('size=4K', 'size=8K', 'size=16K'))),
         ('stacks 2K pair: tinyalloc / kmalloc(2048)', 0.5,
          sr('size=2K', 'tinyalloc', 'kmalloc')),
         ('multi-CPU, worst case: tinyalloc all CPUs / 1 CPU', 1.5, worst(smp)),
-    ] + bestfit
+    ] + memory('tinyalloc_bestfit', 'best fit: ', '') + [
+        ('best fit: tiny pair, worst size: / kmalloc', 0.6,
+         worst(tr(c, 'pair_ns', 'tinyalloc_bestfit', 'kmalloc') for c in sizes)),
+    ]
     rows = [[name, '<= %.2f' % bar, fmt(v, 2),
              '-' if v is None else ('met' if v <= bar else 'missed')]
             for name, bar, v in bars]

@@ -9,21 +9,10 @@ set -euo pipefail
 
 ko=${1:?usage: check-modinfo.sh TINYALLOC_KO}
 "$TA_ROOT/scripts/install-deps.sh" kmod
-failed=0
 if [ ! -f "$ko" ]; then
 	echo "FAIL: modinfo: no module at $ko"
 	exit 1
 fi
-
-verdict()
-{
-	if [ "$1" = pass ]; then
-		echo "PASS: $2"
-	else
-		echo "FAIL: $2"
-		failed=1
-	fi
-}
 
 missing=
 for tag in description version license; do
@@ -31,9 +20,9 @@ for tag in description version license; do
 		missing="$missing $tag"
 done
 if [ -z "$missing" ]; then
-	verdict pass "modinfo: description, version and license"
+	ta_verdict pass "modinfo: description, version and license"
 else
-	verdict fail "modinfo: no$missing"
+	ta_verdict fail "modinfo: no$missing"
 fi
 
 # The first argument of module_param*() is the name users pass.
@@ -45,18 +34,18 @@ described=$(modinfo -F parm "$ko" |
 	awk 'NF > 1 { print $1 }' | sort -u)
 undescribed=$(comm -23 <(echo "$params") <(echo "$described") | tr '\n' ' ')
 if [ -z "$params" ]; then
-	verdict fail "modinfo: no module_param() found in tinyalloc/*.c"
+	ta_verdict fail "modinfo: no module_param() found in tinyalloc/*.c"
 elif [ -z "$undescribed" ]; then
-	verdict pass "modinfo: each of the $(echo "$params" | wc -l) parameters has a description"
+	ta_verdict pass "modinfo: each of the $(echo "$params" | wc -l) parameters has a description"
 else
-	verdict fail "modinfo: parameters without a description: $undescribed"
+	ta_verdict fail "modinfo: parameters without a description: $undescribed"
 fi
 
 version=$(modinfo -F version "$ko")
 conf=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TA_ROOT/dkms.conf")
 if [ -n "$version" ] && [ "$version" = "$conf" ]; then
-	verdict pass "dkms.conf PACKAGE_VERSION is the module's version ($version)"
+	ta_verdict pass "dkms.conf PACKAGE_VERSION is the module's version ($version)"
 else
-	verdict fail "dkms.conf PACKAGE_VERSION ($conf) is not the module's version ($version)"
+	ta_verdict fail "dkms.conf PACKAGE_VERSION ($conf) is not the module's version ($version)"
 fi
-exit "$failed"
+exit "$ta_failed"

@@ -9,6 +9,7 @@
 # module.  Prints "TA-CHECK PASS|FAIL: what" lines, like the guests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$TA_ROOT/scripts/guest/stat-table.sh"
 
 "$TA_ROOT/scripts/install-deps.sh" gawk mawk busybox-static dash
 cd "$TA_ROOT"
@@ -22,18 +23,8 @@ fail() { echo "TA-CHECK FAIL: stat-host: $*"; }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 
-# A value of the captured stats file; column $3 of the row $2 of table $1
-# (kind, cpu, order, node) of a screen in file $4.
+# A value of the captured stats file.
 capstat() { sed -n "s/^$1 //p" "$cap/stats"; }
-row()
-{
-	awk -v t="$1" -v k="$2" -v c="$3" '
-		$1 == "KIND" { s = "kind"; next }
-		$1 == "CPU" { s = "cpu"; next }
-		$1 == "ORDER" { s = "order"; next }
-		$1 == "NODE" { s = "node"; next }
-		s == t && $1 == k { print $c; exit }' "$4"
-}
 
 # The same screen from every shell and awk.
 shells=(dash "busybox sh" bash)
@@ -54,33 +45,33 @@ done
 # Figures against the files, and against the workload: 19020 tiny
 # strings, 600 stacks of 2 KiB << (i % 6) (100 of each size).
 s=$tmp/ref
-check "tiny live is tiny_objects_live" same "$(row kind tiny 5 "$s")" "$(capstat tiny_objects_live)"
-check "tiny live is the workload's" same "$(row kind tiny 5 "$s")" 19020
+check "tiny live is tiny_objects_live" same "$(stat_cell kind tiny 5 "$s")" "$(capstat tiny_objects_live)"
+check "tiny live is the workload's" same "$(stat_cell kind tiny 5 "$s")" 19020
 check "tiny allocs, frees are the counters" \
-	same "$(row kind tiny 2 "$s") $(row kind tiny 3 "$s")" \
+	same "$(stat_cell kind tiny 2 "$s") $(stat_cell kind tiny 3 "$s")" \
 	"$(capstat tiny_allocs) $(capstat tiny_frees)"
 check "comb% is tiny_combined / tiny_allocs" \
-	same "$(row kind tiny 4 "$s")" \
+	same "$(stat_cell kind tiny 4 "$s")" \
 	"$(awk -v c="$(capstat tiny_combined)" -v a="$(capstat tiny_allocs)" 'BEGIN { printf "%.1f", 100 * c / a }')"
 check "tiny waste is pages less live blocks, in KiB" \
-	same "$(row kind tiny 7 "$s")" \
+	same "$(stat_cell kind tiny 7 "$s")" \
 	"$((($(capstat tiny_pages) * 4096 - $(capstat tiny_blocks_live) * 16 + 512) / 1024))"
 check "stacks live is stack_live and the workload's" \
-	same "$(row kind stacks 5 "$s") $(capstat stack_live)" "600 600"
+	same "$(stat_cell kind stacks 5 "$s") $(capstat stack_live)" "600 600"
 for o in 0 1 2 3; do
 	check "order $o live, spans, pool, cached are the stacks file's" \
-		same "$(row order $o 4 "$s") $(row order $o 3 "$s") $(row order $o 5 "$s") $(row order $o 6 "$s")" \
+		same "$(stat_cell order $o 4 "$s") $(stat_cell order $o 3 "$s") $(stat_cell order $o 5 "$s") $(stat_cell order $o 6 "$s")" \
 		"$(awk -v o=$o 'NR > 1 && $1 == o { print $6, $3, $4, $5; exit }' "$cap/stacks")"
 done
 check "large live is stack_large_live and the workload's" \
-	same "$(row order large 4 "$s") $(capstat stack_large_live)" "200 200"
+	same "$(stat_cell order large 4 "$s") $(capstat stack_large_live)" "200 200"
 # The stack pages held less the live stacks: 100 of each size.
 live=$((100 * (2 + 4 + 8 + 16 + 32 + 64) * 1024))
 check "stack waste is stack pages less live stacks" \
-	same "$(row kind stacks 7 "$s")" "$((($(capstat stack_pages) * 4096 - live) / 1024))"
+	same "$(stat_cell kind stacks 7 "$s")" "$((($(capstat stack_pages) * 4096 - live) / 1024))"
 check "large allocs are stack_allocs less the orders'" \
-	same "$(row order large 7 "$s")" "$(($(capstat stack_allocs) - 4 * 267))"
-check "one CPU row, its allocs the CPU's" same "$(row cpu 0 3 "$s") $(row cpu 1 3 "$s")" "57060 "
+	same "$(stat_cell order large 7 "$s")" "$(($(capstat stack_allocs) - 4 * 267))"
+check "one CPU row, its allocs the CPU's" same "$(stat_cell cpu 0 3 "$s") $(stat_cell cpu 1 3 "$s")" "57060 "
 check "one node: no node table" sh -c "! grep -q '^NODE' '$s'"
 
 # Two nodes (a second row made up here): the node table, stack spans summed.
@@ -88,7 +79,7 @@ cp -r "$cap" "$tmp/two"
 echo "1 3 1 2 3 4" >>"$tmp/two/nodes"
 "$stat" -d "$tmp/two" -1 >"$tmp/two.out"
 check "two nodes: node rows with tiny and stack spans" \
-	same "$(row node 0 2 "$tmp/two.out") $(row node 0 3 "$tmp/two.out") $(row node 1 3 "$tmp/two.out")" "7 95 10"
+	same "$(stat_cell node 0 2 "$tmp/two.out") $(stat_cell node 0 3 "$tmp/two.out") $(stat_cell node 1 3 "$tmp/two.out")" "7 95 10"
 
 # Interval mode: counters that do not move give 0/s; 10000 more tiny
 # allocations, 2500 combined, in a 2 s interval give 10000 / interval.

@@ -14,17 +14,6 @@ set -euo pipefail
 work=$TA_ROOT/build/dkms
 conf_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TA_ROOT/dkms.conf")
 [ -n "$conf_version" ] || die "no PACKAGE_VERSION in dkms.conf"
-failed=0
-
-verdict()
-{
-	if [ "$1" = pass ]; then
-		echo "PASS: $2"
-	else
-		echo "FAIL: $2"
-		failed=1
-	fi
-}
 
 # What "dkms add" would find in /usr/src: the sources dkms.conf builds,
 # without objects of an in-tree build.
@@ -52,10 +41,10 @@ for v in "$@"; do
 		modinfo -F vermagic "$ko" | grep -q "^$release " &&
 		[ "$(modinfo -F version "$ko")" = "$conf_version" ] &&
 		! grep -E 'warning:|error:' "$built/log/make.log"; then
-		verdict pass "dkms build against Debian's $v headers ($release): tinyalloc.ko $conf_version"
+		ta_verdict pass "dkms build against Debian's $v headers ($release): tinyalloc.ko $conf_version"
 	else
 		tail -n 20 "$log"
-		verdict fail "dkms build against Debian's $v headers ($release) (see $log)"
+		ta_verdict fail "dkms build against Debian's $v headers ($release) (see $log)"
 	fi
 done
-exit "$failed"
+exit "$ta_failed"

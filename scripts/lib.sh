@@ -34,3 +34,18 @@ ta_build_modules()
 		-delete
 	make -C "$kdir" M="$dest" ARCH="$arch" modules >"$dest-build.log" 2>&1
 }
+
+# For a check script's own result lines, which check.sh counts: print
+# "PASS: what" or "FAIL: what"; a failure sets ta_failed, the script's
+# exit status.
+# Usage: ta_verdict pass|fail WHAT
+ta_failed=0
+ta_verdict()
+{
+	if [ "$1" = pass ]; then
+		echo "PASS: $2"
+	else
+		echo "FAIL: $2"
+		ta_failed=1
+	fi
+}

@@ -10,6 +10,8 @@ check() { what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 M=/modules
 D=/sys/kernel/debug/tinyalloc
 
+. /stat-table.sh
+
 # A value of the stats file.
 stat() { sed -n "s/^$1 //p" $D/stats; }
 
@@ -195,17 +197,8 @@ stat_checks()
 # Both non-empty and equal: an empty figure never passes.
 same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 
-# Column $3 of the row whose first column is $2 in table $1 (kind, cpu,
-# order) of /tmp/stat.one.
-stat_row()
-{
-	awk -v t="$1" -v k="$2" -v c="$3" '
-		$1 == "KIND" { s = "kind"; next }
-		$1 == "CPU" { s = "cpu"; next }
-		$1 == "ORDER" { s = "order"; next }
-		$1 == "NODE" { s = "node"; next }
-		s == t && $1 == k { print $c; exit }' /tmp/stat.one
-}
+# Column $3 of the row whose first column is $2 in table $1 of /tmp/stat.one.
+stat_row() { stat_cell "$1" "$2" "$3" /tmp/stat.one; }
 
 # Column $1 of the stacks file's row of order $2.
 stacks_col() { awk -v o="$2" -v c="$1" 'NR > 1 && $1 == o { print $c; exit }' $D/stacks; }
