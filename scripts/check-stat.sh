@@ -21,7 +21,6 @@ trap 'rm -rf "$tmp"' EXIT
 pass() { echo "TA-CHECK PASS: stat-host: $*"; }
 fail() { echo "TA-CHECK FAIL: stat-host: $*"; }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 
 # A value of the captured stats file.
 capstat() { sed -n "s/^$1 //p" "$cap/stats"; }

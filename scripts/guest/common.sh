@@ -194,9 +194,6 @@ stat_checks()
 	rmmod tinyalloc
 }
 
-# Both non-empty and equal: an empty figure never passes.
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
-
 # Column $3 of the row whose first column is $2 in table $1 of /tmp/stat.one.
 stat_row() { stat_cell "$1" "$2" "$3" /tmp/stat.one; }
 

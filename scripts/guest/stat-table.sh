@@ -14,3 +14,6 @@ stat_cell()
 		$1 == "NODE" { s = "node"; next }
 		s == t && $1 == k { print $c; exit }' "$4"
 }
+
+# Both non-empty and equal: an empty figure never passes.
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
