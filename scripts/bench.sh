@@ -62,7 +62,7 @@ if [ "${BENCH_SMP:-1}" != 0 ]; then
 	ta_build_modules x86_64 "$deb/kdir" "$out/smp" ||
 		die "module build failed, see $out/smp-build.log"
 	echo "groups=smp reps=$reps" >"$out/smp/bench.args"
-	"$TA_ROOT/scripts/run-qemu.sh" -k "$deb/vmlinuz" -o "$out/smp.log" -s 4 -m 2G \
+	"$TA_ROOT/scripts/run-qemu.sh" -k "$deb/vmlinuz" -o "$out/smp.log" -s 4 -m 2G -p \
 		-t 3600 -- "$TA_ROOT/scripts/guest/bench.sh" \
 		"$out/smp/tinyalloc/tinyalloc.ko" "$out/smp/tests/tinyalloc_bench.ko" \
 		"$out/smp/bench.args"
