@@ -70,14 +70,9 @@ EXPORT_SYMBOL_GPL(tinyalloc_alloc);
 
 void tinyalloc_free(const void *obj)
 {
-	struct ta_span *span;
-
 	if (unlikely(ZERO_OR_NULL_PTR(obj)))
 		return;
-	span = ta_tiny_span_of(obj);
-	if (span)
-		ta_tiny_free(span, obj, _RET_IP_);
-	else if (!ta_large_free(obj))
+	if (!ta_tiny_free(obj, _RET_IP_) && !ta_large_free(obj))
 		ta_report_invalid(ta_global_stats, obj, _RET_IP_,
 				  "not a live tinyalloc object");
 }

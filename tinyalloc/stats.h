@@ -60,7 +60,7 @@ struct ta_stats {
  * 26 ns.  Task context bumps its own slot with preemption off instead:
  * what may interrupt it counts in another.
  */
-static inline void ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
+static __always_inline void ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
 {
 	if (in_task()) {
 		preempt_disable();
@@ -71,9 +71,16 @@ static inline void ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
 	}
 }
 
+/* Count an event in task context with preemption already off. */
+static __always_inline void __ta_stat_inc_task(struct ta_stats __percpu *s,
+					       enum ta_stat i)
+{
+	__this_cpu_inc(s->task[i]);
+}
+
 /* Add @n (may wrap, to subtract) to a counter outside the local lock. */
-static inline void ta_stat_add(struct ta_stats __percpu *s, enum ta_stat i,
-			       unsigned long n)
+static __always_inline void ta_stat_add(struct ta_stats __percpu *s,
+					enum ta_stat i, unsigned long n)
 {
 	this_cpu_add(s->irq[i], n);
 }
@@ -82,7 +89,7 @@ static inline void ta_stat_add(struct ta_stats __percpu *s, enum ta_stat i,
  * For counters bumped under a local lock: other tasks on this CPU cannot
  * touch the slot meanwhile, so the increment need not be IRQ-safe.
  */
-static inline void __ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
+static __always_inline void __ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
 {
 	__this_cpu_inc(s->locked[i]);
 }

@@ -63,26 +63,35 @@ static unsigned int ta_span_order(void)
 	return get_order(TA_SPAN_BYTES);
 }
 
+/*
+ * The span holding an address, if any.  Spans are naturally aligned
+ * compound pages, so the span is the address rounded down, if that is
+ * a span's head page; no compound_head() walk.  Only struct page is
+ * read, never the memory at @obj, so a foreign address is safe to test
+ * (KASAN stays quiet).
+ */
+static __always_inline struct ta_span *ta_span_lookup(const void *obj)
+{
+	unsigned long base = (unsigned long)obj & ~(TA_SPAN_BYTES - 1UL);
+	struct page *page;
+
+	if (!virt_addr_valid((void *)base))
+		return NULL;
+	page = virt_to_page((void *)base);
+	if (page_private(page) != ta_span_cookie(page))
+		return NULL;
+	return (struct ta_span *)base;
+}
+
 /**
  * ta_tiny_span_of() - the span holding an address, if any
  * @obj: any address
- *
- * Only struct page is read, never the memory at @obj, so a foreign
- * address is safe to test (KASAN stays quiet).
  *
  * Return: the span, or NULL if @obj is not in a tinyalloc span.
  */
 struct ta_span *ta_tiny_span_of(const void *obj)
 {
-	struct page *page;
-
-	if (!virt_addr_valid(obj))
-		return NULL;
-	page = virt_to_head_page(obj);
-	if (page_private(page) != ta_span_cookie(page) ||
-	    compound_order(page) != ta_span_order())
-		return NULL;
-	return page_address(page);
+	return ta_span_lookup(obj);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_span_of);
 
@@ -100,8 +109,8 @@ static int ta_first_zero_nibble(unsigned long w)
  * would leave 0..TA_MAX_OBJS nothing changes, unless @clamp asks to
  * settle at 0; either way the out-of-range value is returned.
  */
-static int ta_count_add(struct ta_span *span, unsigned int idx, int delta,
-			bool clamp)
+static __always_inline int ta_count_add(struct ta_span *span, unsigned int idx,
+					int delta, bool clamp)
 {
 	unsigned long *word = &span->counts[idx / TA_NIBBLES_PER_WORD];
 	unsigned int shift = idx % TA_NIBBLES_PER_WORD * 4;
@@ -150,6 +159,11 @@ static struct ta_span *ta_span_alloc(struct ta_tiny *ta, int node, gfp_t gfp)
 	if (!page)
 		return NULL;
 	span = page_address(page);
+	/* ta_span_lookup() counts on it; the direct map keeps it so. */
+	if (WARN_ON_ONCE(!IS_ALIGNED((unsigned long)span, TA_SPAN_BYTES))) {
+		__free_pages(page, order);
+		return NULL;
+	}
 	memset(span, 0, ta->first_block);
 	/* Counts past the last block never read 0, so no one takes them. */
 	if (pad)
@@ -284,18 +298,31 @@ locked:
 
 /* ---- per-CPU state ---- */
 
-/* Take a free block from the CPU's span with count @count, or return 0. */
-static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_cpu *c,
-				   unsigned int count)
+/*
+ * Count an event of the allocation path: in the locked slot under the
+ * local lock, else (the fast path, preemption off) in the task slot.
+ */
+static __always_inline void ta_alloc_stat(struct ta_tiny *ta, bool locked,
+					  enum ta_stat i)
 {
-	struct ta_span *span = c->span;
+	if (locked)
+		__ta_stat_inc(ta->stats, i);
+	else
+		__ta_stat_inc_task(ta->stats, i);
+}
+
+/* Take a free block from the context's span with count @count, or 0. */
+static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+				   unsigned int count, bool locked)
+{
+	struct ta_span *span = x->span;
 	unsigned int i, w;
 	unsigned long old;
 	int nib;
 
 	if (!span)
 		return 0;
-	for (i = 0, w = c->scan; i < ta->nr_words; i++, w++) {
+	for (i = 0, w = x->scan; i < ta->nr_words; i++, w++) {
 		if (w == ta->nr_words)
 			w = 0;
 		old = READ_ONCE(span->counts[w]);
@@ -303,9 +330,9 @@ static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_cpu *c,
 			unsigned long new = old | ((unsigned long)count << nib * 4);
 
 			if (try_cmpxchg(&span->counts[w], &old, new)) {
-				c->scan = w;
-				c->taken++;
-				__ta_stat_inc(ta->stats, TA_TINY_BLOCKS_TAKEN);
+				x->scan = w;
+				x->taken++;
+				ta_alloc_stat(ta, locked, TA_TINY_BLOCKS_TAKEN);
 				return ta_block_addr(ta, span,
 						     w * TA_NIBBLES_PER_WORD + nib);
 			}
@@ -341,20 +368,21 @@ static void ta_retire_block(struct ta_tiny *ta, struct ta_open_block *o)
 }
 
 /*
- * Give the CPU a span with a free block, in place of its exhausted one.
- * A new span may need the page allocator, which may sleep if @gfp allows:
- * then the local lock is dropped and *@cp may be another CPU's state.
+ * Give context @xi of the CPU a span with a free block, in place of its
+ * exhausted one.  A new span may need the page allocator, which may sleep
+ * if @gfp allows: then the local lock is dropped and *@xp may become the
+ * context of another CPU.
  */
-static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_cpu **cp,
-			  gfp_t gfp, unsigned long *flags)
+static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_ctx **xp,
+			  enum ta_ctx xi, gfp_t gfp, unsigned long *flags)
 {
-	struct ta_tiny_cpu *c = *cp;
+	struct ta_tiny_ctx *x = *xp;
 	bool blocking = gfpflags_allow_blocking(gfp);
 	struct ta_span *span;
 
-	if (c->span) {
-		ta_span_unfreeze(ta, c->span, c->taken);
-		c->span = NULL;
+	if (x->span) {
+		ta_span_unfreeze(ta, x->span, x->taken);
+		x->span = NULL;
 	}
 	span = ta_span_pop(ta, numa_mem_id());
 	if (!span) {
@@ -363,45 +391,71 @@ static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_cpu **cp,
 		span = ta_span_alloc(ta, numa_mem_id(), gfp);
 		if (blocking) {
 			local_lock_irqsave(&ta->cpu->lock, *flags);
-			c = this_cpu_ptr(ta->cpu);
-			*cp = c;
+			x = &this_cpu_ptr(ta->cpu)->ctx[xi];
+			*xp = x;
 		}
 		if (!span)
 			return -ENOMEM;
 		span->frozen = 1;
-		if (c->span) {
+		if (x->span) {
 			/* Another task refilled this CPU meanwhile. */
 			ta_span_unfreeze(ta, span, 0);
 			return 0;
 		}
 	}
-	c->span = span;
-	c->taken = 0;
-	c->scan = 0;
+	x->span = span;
+	x->taken = 0;
+	x->scan = 0;
 	return 0;
 }
 
 /*
- * Every object handed out from the open block is free again: start the
- * block over in place, its count back to the full bias, rather than let
- * it go and take another (an allocate-free loop then stays on the fast
- * path's cache line).  A count below the expected one means frees beyond
- * the objects handed out: leave those to ta_retire_block() to report.
+ * Every object handed out from the open block is free again: the CPU may
+ * bump from its start once more, with no atomic and no new block (an
+ * allocate-free loop then stays on one cache line).  The count keeps the
+ * bias the block was taken with, so it still reaches 0 only once all of
+ * the at most TA_MAX_OBJS objects ever handed out are freed.  A count
+ * below the expected one means frees beyond the objects handed out:
+ * leave those to ta_retire_block() to report.  Acquire: the last free's
+ * accesses to the bytes come before the next user's.
  */
-static bool ta_restart_block(struct ta_tiny *ta, struct ta_open_block *o)
+static __always_inline bool ta_block_idle(struct ta_tiny *ta,
+					  struct ta_open_block *o)
 {
 	unsigned int idx = ta_block_index(ta, o->span, o->block);
-	unsigned long *word = &o->span->counts[idx / TA_NIBBLES_PER_WORD];
-	unsigned int shift = idx % TA_NIBBLES_PER_WORD * 4;
-	unsigned long old = READ_ONCE(*word);
+	unsigned long word;
 
-	do {
-		if (((old >> shift) & 15) != TA_MAX_OBJS - o->nobj)
-			return false;
-	} while (!try_cmpxchg(word, &old, old | (15UL << shift)));
-	o->off = 0;
-	o->nobj = 0;
-	return true;
+	/* Pairs with the full barrier of the last free's cmpxchg. */
+	word = smp_load_acquire(&o->span->counts[idx / TA_NIBBLES_PER_WORD]);
+	return (word >> (idx % TA_NIBBLES_PER_WORD * 4) & 15) ==
+	       TA_MAX_OBJS - o->nobj;
+}
+
+/*
+ * Hand out @size bytes from open block @o, restarting it if it is idle;
+ * return 0 if it has no room.  With the bias used up there is nothing to
+ * settle: the block is let go.
+ */
+static __always_inline unsigned long ta_bump(struct ta_tiny *ta,
+					     struct ta_open_block *o,
+					     size_t size)
+{
+	unsigned int off;
+	unsigned long p;
+
+	if (!o->block)
+		return 0;
+	off = ALIGN(o->off, ta_tiny_align(size));
+	if (off + size > ta->block_size) {
+		if (!ta_block_idle(ta, o))
+			return 0;
+		off = 0;
+	}
+	p = o->block + off;
+	o->off = off + size;
+	if (++o->nobj == TA_MAX_OBJS)
+		o->block = 0;
+	return p;
 }
 
 /*
@@ -409,20 +463,28 @@ static bool ta_restart_block(struct ta_tiny *ta, struct ta_open_block *o)
  * the least space left after it; the first block if none fits.
  */
 static struct ta_open_block *ta_best_fit(struct ta_tiny *ta,
-					 struct ta_tiny_cpu *c, size_t size)
+					 struct ta_open_block *open,
+					 size_t size)
 {
 	unsigned int i, end, best = 0, least = UINT_MAX;
 	unsigned int align = ta_tiny_align(size);
 
 	for (i = 0; i < ta->nr_open; i++) {
-		end = ALIGN(c->open[i].off, align) + size;
-		if (c->open[i].block && end <= ta->block_size &&
+		end = ALIGN(open[i].off, align) + size;
+		if (open[i].block && end <= ta->block_size &&
 		    ta->block_size - end < least) {
 			least = ta->block_size - end;
 			best = i;
 		}
 	}
-	return &c->open[best];
+	return &open[best];
+}
+
+/* The open block an object goes to first, by the instance's policy. */
+static __always_inline struct ta_open_block *
+ta_pick_block(struct ta_tiny *ta, struct ta_open_block *open, size_t size)
+{
+	return ta->nr_open == 1 ? open : ta_best_fit(ta, open, size);
 }
 
 /*
@@ -431,53 +493,122 @@ static struct ta_open_block *ta_best_fit(struct ta_tiny *ta,
  * With several open blocks, an empty slot, else the fullest block's.
  */
 static struct ta_open_block *ta_new_block_slot(struct ta_tiny *ta,
-					       struct ta_tiny_cpu *c,
+					       struct ta_open_block *open,
 					       size_t size, bool *keep)
 {
-	struct ta_open_block *o = &c->open[0];
+	struct ta_open_block *o = open;
 	unsigned int i;
 
 	for (i = 1; i < ta->nr_open && o->block; i++)
-		if (!c->open[i].block || c->open[i].off > o->off)
-			o = &c->open[i];
+		if (!open[i].block || open[i].off > o->off)
+			o = &open[i];
 	*keep = !o->block || size < o->off;
 	return o;
 }
 
-/* Slow path: the object fits no open block. */
-static unsigned long ta_alloc_block(struct ta_tiny *ta,
-				    struct ta_tiny_cpu **cp, size_t size,
-				    gfp_t gfp, unsigned long *flags)
+/*
+ * The object fits the block ta_pick_block() chose for it in no way:
+ * another open block may be idle, else take a fresh block from the
+ * context's span.  Return 0 if the span has none left (or there is none).
+ */
+static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+				  size_t size, bool locked)
 {
 	struct ta_open_block *o;
 	unsigned long blk;
 	unsigned int i;
 	bool keep;
 
-	for (i = 0; i < ta->nr_open; i++) {
-		o = &(*cp)->open[i];
-		if (o->block && ta_restart_block(ta, o)) {
-			o->off = size;
-			o->nobj = 1;
-			return o->block;
-		}
-	}
-	for (;;) {
-		o = ta_new_block_slot(ta, *cp, size, &keep);
-		blk = ta_take_block(ta, *cp, keep ? TA_MAX_OBJS : 1);
+	for (i = 1; i < ta->nr_open; i++) {
+		blk = ta_bump(ta, &x->open[i], size);
 		if (blk)
-			break;
-		if (ta_refill_span(ta, cp, gfp, flags))
-			return 0;
+			return blk;
 	}
-	if (keep) {
+	o = ta_new_block_slot(ta, x->open, size, &keep);
+	blk = ta_take_block(ta, x, keep ? TA_MAX_OBJS : 1, locked);
+	if (blk && keep) {
 		ta_retire_block(ta, o);
 		o->block = blk;
-		o->span = (*cp)->span;
+		o->span = x->span;
 		o->off = size;
 		o->nobj = 1;
 	}
 	return blk;
+}
+
+/* Blocks are aligned to their size: only a first object is at 0. */
+static __always_inline bool ta_combined(struct ta_tiny *ta, unsigned long p)
+{
+	return p & (ta->block_size - 1);
+}
+
+/* Whether this context allocates without the local lock. */
+static __always_inline bool ta_alloc_fast_ok(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) && in_task();
+}
+
+/*
+ * Task context, but on PREEMPT_RT: preemption off is all it takes to use
+ * the CPU's task context state, since nothing else on this CPU touches
+ * it meanwhile: interrupts and softirqs have a state of their own, and
+ * the locked path, which refills the task context's span, runs with IRQs
+ * off.  Return 0 where the locked path must serve.
+ */
+static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
+						   size_t size)
+{
+	struct ta_tiny_ctx *x;
+	unsigned long p;
+
+	if (!ta_alloc_fast_ok())
+		return 0;
+	preempt_disable();
+	x = &this_cpu_ptr(ta->cpu)->ctx[TA_CTX_TASK];
+	p = ta_bump(ta, ta_pick_block(ta, x->open, size), size);
+	if (unlikely(!p))
+		p = ta_new_block(ta, x, size, false);
+	if (p) {
+		if (ta_combined(ta, p))
+			__ta_stat_inc_task(ta->stats, TA_TINY_COMBINED);
+		__ta_stat_inc_task(ta->stats, TA_TINY_ALLOCS);
+		trace_tiny_alloc((void *)p, size, ta_combined(ta, p));
+	}
+	preempt_enable();
+	return p;
+}
+
+/*
+ * Under the local lock: the fast path found no free block in the task
+ * context's span, or this context has no fast path.  Refill the span as
+ * needed.  Where the fast path has just tried the open blocks they are
+ * not tried again (if the task has moved to another CPU since, it takes
+ * a block there a bit early).
+ */
+static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
+					      size_t size, gfp_t gfp)
+{
+	enum ta_ctx xi = ta_alloc_fast_ok() ? TA_CTX_TASK : TA_CTX_LOCKED;
+	struct ta_tiny_ctx *x;
+	unsigned long flags, p = 0;
+
+	local_lock_irqsave(&ta->cpu->lock, flags);
+	x = &this_cpu_ptr(ta->cpu)->ctx[xi];
+	if (xi == TA_CTX_LOCKED)
+		p = ta_bump(ta, ta_pick_block(ta, x->open, size), size);
+	while (!p) {
+		p = ta_new_block(ta, x, size, true);
+		if (!p && ta_refill_span(ta, &x, xi, gfp, &flags))
+			break;
+	}
+	if (p && ta_combined(ta, p))
+		__ta_stat_inc(ta->stats, TA_TINY_COMBINED);
+	__ta_stat_inc(ta->stats, p ? TA_TINY_ALLOCS : TA_TINY_ALLOC_FAILS);
+	/* Under the lock: the event's cpu is the one whose block served. */
+	if (p)
+		trace_tiny_alloc((void *)p, size, ta_combined(ta, p));
+	local_unlock_irqrestore(&ta->cpu->lock, flags);
+	return p;
 }
 
 /**
@@ -490,37 +621,15 @@ static unsigned long ta_alloc_block(struct ta_tiny *ta,
  */
 void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 {
-	struct ta_open_block *o;
-	struct ta_tiny_cpu *c;
-	unsigned long flags, p;
-	unsigned int off;
-	bool combined;
+	unsigned long p = ta_alloc_fast(ta, size);
 
-	local_lock_irqsave(&ta->cpu->lock, flags);
-	c = this_cpu_ptr(ta->cpu);
-	o = ta->nr_open == 1 ? &c->open[0] : ta_best_fit(ta, c, size);
-	off = ALIGN(o->off, ta_tiny_align(size));
-	if (likely(o->block && off + size <= ta->block_size)) {
-		p = o->block + off;
-		o->off = off + size;
-		/* With the bias used up there is nothing to settle. */
-		if (++o->nobj == TA_MAX_OBJS)
-			o->block = 0;
-		__ta_stat_inc(ta->stats, TA_TINY_COMBINED);
-		combined = true;
-	} else {
-		p = ta_alloc_block(ta, &c, size, gfp, &flags);
-		combined = false;
+	if (unlikely(!p)) {
+		p = ta_alloc_locked(ta, size, gfp);
+		if (!p)
+			return NULL;
 	}
-	__ta_stat_inc(ta->stats, p ? TA_TINY_ALLOCS : TA_TINY_ALLOC_FAILS);
-	/* Under the lock: the event's cpu is the one whose block served. */
-	trace_tiny_alloc((void *)p, size, combined);
-	local_unlock_irqrestore(&ta->cpu->lock, flags);
-
-	if (unlikely(!p))
-		return NULL;
 	if (unlikely(ta->debug)) {
-		struct ta_span *span = ta_tiny_span_of((void *)p);
+		struct ta_span *span = ta_span_lookup((void *)p);
 
 		WRITE_ONCE(span->shadow[p - (unsigned long)span], size);
 	}
@@ -546,48 +655,58 @@ static bool ta_debug_free(struct ta_span *span, const void *obj,
 }
 
 /**
- * ta_tiny_free() - free a tiny object
- * @span: the span holding it, from ta_tiny_span_of()
- * @obj: the object
+ * ta_tiny_free() - free a tiny object of any instance
+ * @obj: the object, or any address
  * @ip: the caller, for error reports
+ *
+ * Return: false if @obj is in no tinyalloc span (nothing is done), true
+ * if it is: then it is freed, or refused with a report.
  */
-void ta_tiny_free(struct ta_span *span, const void *obj, unsigned long ip)
+bool ta_tiny_free(const void *obj, unsigned long ip)
 {
-	struct ta_tiny *ta = span->owner;
+	struct ta_span *span = ta_span_lookup(obj);
 	unsigned long addr = (unsigned long)obj;
+	struct ta_tiny *ta;
 	int count;
 
+	if (!span)
+		return false;
+	ta = span->owner;
 	if (addr - (unsigned long)span < ta->first_block) {
 		ta_report_invalid(ta->stats, obj, ip, "points into a span header");
-		return;
+		return true;
 	}
 	if (unlikely(ta->debug) && !ta_debug_free(span, obj, ip))
-		return;
+		return true;
 	/* Before the count drops: then the block may be handed out again. */
 	trace_tiny_free(obj);
 	count = ta_count_add(span, ta_block_index(ta, span, addr), -1, false);
 	if (unlikely(count < 0)) {
 		ta_report_invalid(ta->stats, obj, ip,
 				  "its block holds no live object");
-		return;
+		return true;
 	}
 	ta_stat_inc(ta->stats, TA_TINY_FREES);
 	if (span->node != numa_mem_id())
 		ta_stat_inc(ta->stats, TA_TINY_REMOTE_FREES);
 	if (count == 0)
 		ta_block_freed(ta, span);
+	return true;
 }
 
-/* Settle a CPU's block and give up its span. */
+/* Settle a CPU's blocks and give up its spans. */
 static void ta_drain(struct ta_tiny *ta, struct ta_tiny_cpu *c)
 {
+	struct ta_tiny_ctx *x;
 	unsigned int i;
 
-	for (i = 0; i < TA_MAX_OPEN; i++)
-		ta_retire_block(ta, &c->open[i]);
-	if (c->span) {
-		ta_span_unfreeze(ta, c->span, c->taken);
-		c->span = NULL;
+	for (x = c->ctx; x < c->ctx + TA_NR_CTX; x++) {
+		for (i = 0; i < TA_MAX_OPEN; i++)
+			ta_retire_block(ta, &x->open[i]);
+		if (x->span) {
+			ta_span_unfreeze(ta, x->span, x->taken);
+			x->span = NULL;
+		}
 	}
 }
 

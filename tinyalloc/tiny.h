@@ -61,20 +61,41 @@ struct ta_open_block {
 	unsigned int nobj;
 };
 
+/*
+ * Each CPU keeps apart the state of two kinds of context: task context,
+ * but on PREEMPT_RT, allocates from its own with only preemption off;
+ * interrupts and softirqs (and every context on PREEMPT_RT) from theirs,
+ * under the local lock (tiny.c).
+ */
+enum ta_ctx {
+	TA_CTX_TASK,
+	TA_CTX_LOCKED,
+	TA_NR_CTX,
+};
+
 /**
- * struct ta_tiny_cpu - a CPU's tiny allocation state
- * @lock: protects this structure (IRQ-safe, a real lock on PREEMPT_RT)
+ * struct ta_tiny_ctx - what one kind of context allocates from on a CPU
  * @open: the open blocks; Go's rule uses only the first
  * @span: the span fresh blocks come from, owned by this CPU
  * @taken: blocks taken from @span since this CPU owns it
  * @scan: index of the count word where the search for a free block starts
  */
-struct ta_tiny_cpu {
-	local_lock_t lock;
+struct ta_tiny_ctx {
 	struct ta_open_block open[TA_MAX_OPEN];
 	struct ta_span *span;
 	unsigned int taken;
 	unsigned int scan;
+};
+
+/**
+ * struct ta_tiny_cpu - a CPU's tiny allocation state
+ * @lock: protects @ctx, but what the fast path does with preemption off
+ *	(IRQ-safe, a real lock on PREEMPT_RT)
+ * @ctx: the state of each kind of context
+ */
+struct ta_tiny_cpu {
+	local_lock_t lock;
+	struct ta_tiny_ctx ctx[TA_NR_CTX];
 };
 
 /**
@@ -126,7 +147,7 @@ struct ta_tiny {
 struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug);
 void ta_tiny_destroy(struct ta_tiny *ta);
 void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp);
-void ta_tiny_free(struct ta_span *span, const void *obj, unsigned long ip);
+bool ta_tiny_free(const void *obj, unsigned long ip);
 struct ta_span *ta_tiny_span_of(const void *obj);
 void ta_tiny_drain_cpu(struct ta_tiny *ta, unsigned int cpu);
 void ta_tiny_drain_local(struct ta_tiny *ta);
@@ -134,16 +155,20 @@ void ta_tiny_drain_local(struct ta_tiny *ta);
 /* Does the CPU hold an open block or a span? (Not once drained.) */
 static inline bool ta_tiny_cpu_holds(const struct ta_tiny_cpu *c)
 {
-	unsigned int i;
+	unsigned int x, i;
 
-	for (i = 0; i < TA_MAX_OPEN; i++)
-		if (c->open[i].block)
+	for (x = 0; x < TA_NR_CTX; x++) {
+		if (c->ctx[x].span)
 			return true;
-	return c->span;
+		for (i = 0; i < TA_MAX_OPEN; i++)
+			if (c->ctx[x].open[i].block)
+				return true;
+	}
+	return false;
 }
 
 /* Go's rule: 8 for multiples of 8, else 4, else 2 for even, else 1. */
-static inline unsigned int ta_tiny_align(size_t size)
+static __always_inline unsigned int ta_tiny_align(size_t size)
 {
 	return 1U << min(__ffs(size), 3UL);
 }
