@@ -177,7 +177,8 @@ static void expect_drained(void *arg, unsigned int cpu)
 	KUNIT_EXPECT_FALSE(test, ta_tiny_cpu_holds(c));
 	for (order = 0; order < TA_STACK_ORDERS; order++)
 		KUNIT_EXPECT_EQ(test,
-				per_cpu_ptr(ta_stacks->cpu, cpu)->cache[order].bytes,
+				ta_stack_cpu_cached(per_cpu_ptr(ta_stacks->cpu, cpu),
+						    order),
 				0);
 }
 

@@ -323,6 +323,62 @@ static void test_max_objects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
 }
 
+/*
+ * An open block whose objects are all free starts over in place, within
+ * the bias it was taken with: 15 allocate-free pairs take one block.
+ */
+static void test_idle_restart(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	unsigned long taken, freed;
+	char *first = NULL, *p;
+	unsigned int i, placed = 0;
+
+	preempt_disable();
+	for (i = 0; i < TA_MAX_OBJS; i++) {
+		p = ta_tiny_alloc(ta, 8, GFP_ATOMIC);
+		if (!first)
+			first = p;
+		placed += p && p == first + i % 2 * 8;
+		tinyalloc_free(p);
+	}
+	taken = sum(ta, TA_TINY_BLOCKS_TAKEN);
+	freed = sum(ta, TA_TINY_BLOCKS_FREED);
+	/* The 15th object used the bias up: the block was let go. */
+	p = ta_tiny_alloc(ta, 8, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, placed, TA_MAX_OBJS);
+	KUNIT_EXPECT_EQ(test, taken, 1);
+	KUNIT_EXPECT_EQ(test, freed, 1);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_TAKEN), 2);
+	tinyalloc_free(p);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+}
+
+/*
+ * A fresh block is kept in place of one holding 14 bytes: that block is
+ * settled to its one live object, so freeing the object frees it.
+ */
+static void test_keep_settles(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *a, *b;
+
+	preempt_disable();
+	a = ta_tiny_alloc(ta, 14, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, 4, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b);
+	KUNIT_EXPECT_EQ(test, addr(b) % 16, 0);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 2);
+	tinyalloc_free(a);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 1);
+	tinyalloc_free(b);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+}
+
 /* ---- the public API: size 0, sizes >= block, __GFP_ZERO ---- */
 
 static void test_api_sizes(struct kunit *test)
@@ -490,6 +546,55 @@ static void test_hardirq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->ok, 3 * 64);
 	KUNIT_EXPECT_EQ(test, objects_live(r->ta), 0);
 	KUNIT_EXPECT_EQ(test, invalid(r->ta), 0);
+}
+
+/*
+ * A hard IRQ allocates from blocks of its own, so the task's block, which
+ * it bumps with only preemption off, goes on where it was.
+ */
+struct irq_own_result {
+	struct hrtimer timer;
+	struct ta_tiny *ta;
+	char *p;
+	struct completion done;
+};
+
+static enum hrtimer_restart hardirq_alloc_one(struct hrtimer *t)
+{
+	struct irq_own_result *r = container_of(t, struct irq_own_result,
+						timer);
+
+	r->p = ta_tiny_alloc(r->ta, 4, GFP_ATOMIC);
+	complete(&r->done);
+	return HRTIMER_NORESTART;
+}
+
+static void test_irq_own_blocks(struct kunit *test)
+{
+	struct irq_own_result *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	char *a, *c;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "every context uses the locked state on PREEMPT_RT");
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->ta = make(test, 16, false);
+	init_completion(&r->done);
+	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	r->timer.function = hardirq_alloc_one;
+	migrate_disable();
+	a = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
+	hrtimer_start(&r->timer, ms_to_ktime(1), HRTIMER_MODE_REL_PINNED_HARD);
+	if (!wait_for_completion_timeout(&r->done, 10 * HZ))
+		hrtimer_cancel(&r->timer);
+	c = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_TRUE(test, a && r->p && c);
+	KUNIT_EXPECT_PTR_EQ(test, c, a + 4);
+	KUNIT_EXPECT_NE(test, addr(r->p) / 16, addr(a) / 16);
+	tinyalloc_free(a);
+	tinyalloc_free(r->p);
+	tinyalloc_free(c);
+	KUNIT_EXPECT_EQ(test, objects_live(r->ta), 0);
 }
 
 /* ---- blocks reused, pages returned ---- */
@@ -999,10 +1104,13 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_policy_bestfit),
 	KUNIT_CASE(test_bestfit_slots),
 	KUNIT_CASE(test_max_objects),
+	KUNIT_CASE(test_idle_restart),
+	KUNIT_CASE(test_keep_settles),
 	KUNIT_CASE(test_api_sizes),
 	KUNIT_CASE(test_gfp_zero),
 	KUNIT_CASE(test_atomic),
 	KUNIT_CASE(test_hardirq),
+	KUNIT_CASE(test_irq_own_blocks),
 	KUNIT_CASE(test_block_reuse),
 	KUNIT_CASE(test_pages_returned),
 	KUNIT_CASE(test_drain_cpu),

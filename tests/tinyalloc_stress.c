@@ -56,7 +56,7 @@ static void check_offline(void *arg, unsigned int cpu)
 	if (ta_tiny_cpu_holds(c))
 		atomic_inc(arg);
 	for (order = 0; order < TA_STACK_ORDERS; order++)
-		if (sc->cache[order].bytes)
+		if (ta_stack_cpu_cached(sc, order))
 			atomic_inc(arg);
 }
 

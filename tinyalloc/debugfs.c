@@ -166,7 +166,7 @@ int ta_debugfs_stacks_show(struct seq_file *m, void *v)
 {
 	struct ta_stack *st = ta_stacks;
 	unsigned long allocs, frees;
-	unsigned int order, cpu, i;
+	unsigned int order, cpu, i, x;
 
 	seq_puts(m, "order size spans free_in_pool cached live allocs frees\n");
 	for (order = 0; order < TA_STACK_ORDERS; order++) {
@@ -176,8 +176,10 @@ int ta_debugfs_stacks_show(struct seq_file *m, void *v)
 			struct ta_stack_order_stats *os =
 				per_cpu_ptr(st->order_stats, cpu);
 
-			allocs += READ_ONCE(os->allocs[order]);
-			frees += READ_ONCE(os->frees[order]);
+			for (x = 0; x < TA_NR_CTX; x++) {
+				allocs += READ_ONCE(os->allocs[x][order]);
+				frees += READ_ONCE(os->frees[x][order]);
+			}
 		}
 		seq_printf(m, "%u %u %lu %lu %lu %lu %lu %lu\n", order,
 			   st->fixed << order,

@@ -334,37 +334,78 @@ static void ta_cache_release(struct ta_stack *st, unsigned int order,
 	}
 }
 
+/* Own the calling CPU's state of context @x (ctx.h); return IRQ flags. */
+static __always_inline unsigned long ta_cpu_get(struct ta_stack *st,
+						enum ta_ctx x)
+{
+	unsigned long flags = 0;
+
+	if (x == TA_CTX_TASK)
+		preempt_disable();
+	else
+		local_lock_irqsave(&st->cpu->lock, flags);
+	return flags;
+}
+
+static __always_inline void ta_cpu_put(struct ta_stack *st, enum ta_ctx x,
+				       unsigned long flags)
+{
+	if (x == TA_CTX_TASK)
+		preempt_enable();
+	else
+		local_unlock_irqrestore(&st->cpu->lock, flags);
+}
+
+/*
+ * Count a pool stack handed out or back, in the slots of context @x: the
+ * CPU's state is owned, so no increment need be IRQ-safe.
+ */
+static __always_inline void ta_pool_count(struct ta_stack *st, enum ta_ctx x,
+					  unsigned int order, bool alloc)
+{
+	struct ta_stack_order_stats *os = this_cpu_ptr(st->order_stats);
+	enum ta_stat i = alloc ? TA_STACK_ALLOCS : TA_STACK_FREES;
+
+	if (alloc)
+		os->allocs[x][order]++;
+	else
+		os->frees[x][order]++;
+	if (x == TA_CTX_TASK)
+		__ta_stat_inc_task(st->stats, i);
+	else
+		__ta_stat_inc(st->stats, i);
+}
+
 static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 				   gfp_t gfp, struct ta_stack_span **spanp)
 {
 	bool blocking = gfpflags_allow_blocking(gfp);
 	unsigned long bytes = ta_stack_bytes(st, order), lo = 0, flags;
+	enum ta_ctx x = ta_ctx_current();
 	struct ta_stack_span *span;
 	struct ta_stack_cache *c;
 	int node = NUMA_NO_NODE;
 
 	for (;;) {
-		local_lock_irqsave(&st->cpu->lock, flags);
-		c = &this_cpu_ptr(st->cpu)->cache[order];
+		flags = ta_cpu_get(st, x);
+		c = &this_cpu_ptr(st->cpu)->cache[x][order];
 		if (!c->head)
 			ta_pool_refill(st, node == NUMA_NO_NODE ?
 				       numa_mem_id() : node, order, c);
 		if (c->head) {
 			lo = ta_cache_pop(c, bytes, spanp);
-			/* Under the local lock: no IRQ-safe increments. */
-			__this_cpu_inc(st->order_stats->allocs[order]);
-			__ta_stat_inc(st->stats, TA_STACK_ALLOCS);
-			local_unlock_irqrestore(&st->cpu->lock, flags);
+			ta_pool_count(st, x, order, true);
+			ta_cpu_put(st, x, flags);
 			return lo;
 		}
 		/* The pool is empty: a new span, outside the lock if it may sleep. */
 		if (blocking)
-			local_unlock_irqrestore(&st->cpu->lock, flags);
+			ta_cpu_put(st, x, flags);
 		span = ta_span_new(st, order, TA_STACK_SPAN_ORDER, gfp);
 		if (span)
 			ta_pool_add_span(st, span);
 		if (!blocking)
-			local_unlock_irqrestore(&st->cpu->lock, flags);
+			ta_cpu_put(st, x, flags);
 		if (!span)
 			return 0;
 		/* Refill where the page allocator found memory, maybe not here. */
@@ -375,6 +416,7 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 static void ta_pool_free(struct ta_stack *st, struct ta_stack_span *span,
 			 unsigned long lo)
 {
+	enum ta_ctx x = ta_ctx_current();
 	unsigned int order = span->order;
 	struct ta_stack_pool *pool;
 	struct ta_stack_cache *c;
@@ -388,22 +430,19 @@ static void ta_pool_free(struct ta_stack *st, struct ta_stack_span *span,
 		ta_pool_put(st, pool, span, lo, &dead);
 		spin_unlock_irqrestore(&pool->lock, flags);
 		ta_stat_inc(st->stats, TA_STACK_REMOTE_FREES);
-		ta_stat_inc(st->stats, TA_STACK_FREES);
-		/* The per-order counters are only ever bumped under the lock. */
-		local_lock_irqsave(&st->cpu->lock, flags);
-		__this_cpu_inc(st->order_stats->frees[order]);
-		local_unlock_irqrestore(&st->cpu->lock, flags);
+		flags = ta_cpu_get(st, x);
+		ta_pool_count(st, x, order, false);
+		ta_cpu_put(st, x, flags);
 		ta_release_dead(st, &dead);
 		return;
 	}
-	local_lock_irqsave(&st->cpu->lock, flags);
-	__ta_stat_inc(st->stats, TA_STACK_FREES);
-	__this_cpu_inc(st->order_stats->frees[order]);
-	c = &this_cpu_ptr(st->cpu)->cache[order];
+	flags = ta_cpu_get(st, x);
+	ta_pool_count(st, x, order, false);
+	c = &this_cpu_ptr(st->cpu)->cache[x][order];
 	if (c->bytes >= TA_STACK_CACHE_SIZE)
 		ta_cache_release(st, order, c, TA_STACK_CACHE_SIZE / 2, &dead);
 	ta_cache_push(c, lo, ta_stack_bytes(st, order), span);
-	local_unlock_irqrestore(&st->cpu->lock, flags);
+	ta_cpu_put(st, x, flags);
 	ta_release_dead(st, &dead);
 }
 
@@ -660,7 +699,7 @@ unsigned long ta_stack_cached(struct ta_stack *st, unsigned int order)
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu)
-		bytes += READ_ONCE(per_cpu_ptr(st->cpu, cpu)->cache[order].bytes);
+		bytes += ta_stack_cpu_cached(per_cpu_ptr(st->cpu, cpu), order);
 	return bytes / ta_stack_bytes(st, order);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_cached);
@@ -706,11 +745,13 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_stack_pooled);
 
 static void ta_stack_drain(struct ta_stack *st, struct ta_stack_cpu *sc)
 {
-	unsigned int order;
+	unsigned int x, order;
 	LIST_HEAD(dead);
 
-	for (order = 0; order < TA_STACK_ORDERS; order++)
-		ta_cache_release(st, order, &sc->cache[order], 0, &dead);
+	for (x = 0; x < TA_NR_CTX; x++)
+		for (order = 0; order < TA_STACK_ORDERS; order++)
+			ta_cache_release(st, order, &sc->cache[x][order], 0,
+					 &dead);
 	ta_release_dead(st, &dead);
 }
 

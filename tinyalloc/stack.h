@@ -17,6 +17,7 @@
 #include <linux/types.h>
 
 #include "compat.h"
+#include "ctx.h"
 #include "stats.h"
 #include "tinyalloc.h"
 
@@ -64,15 +65,27 @@ struct ta_stack_cache {
 	unsigned int bytes;
 };
 
+/* A CPU's caches, for each kind of context (ctx.h). */
 struct ta_stack_cpu {
 	local_lock_t lock;
-	struct ta_stack_cache cache[TA_STACK_ORDERS];
+	struct ta_stack_cache cache[TA_NR_CTX][TA_STACK_ORDERS];
 };
 
-/* Per-order counters for the stacks file, per CPU. */
+/* Bytes of stacks of an order a CPU caches, in every context's cache. */
+static inline unsigned int ta_stack_cpu_cached(struct ta_stack_cpu *sc,
+					       unsigned int order)
+{
+	unsigned int x, bytes = 0;
+
+	for (x = 0; x < TA_NR_CTX; x++)
+		bytes += READ_ONCE(sc->cache[x][order].bytes);
+	return bytes;
+}
+
+/* Per-order counters for the stacks file, per CPU and kind of context. */
 struct ta_stack_order_stats {
-	unsigned long allocs[TA_STACK_ORDERS];
-	unsigned long frees[TA_STACK_ORDERS];
+	unsigned long allocs[TA_NR_CTX][TA_STACK_ORDERS];
+	unsigned long frees[TA_NR_CTX][TA_STACK_ORDERS];
 };
 
 /**

@@ -368,6 +368,43 @@ static void ta_retire_block(struct ta_tiny *ta, struct ta_open_block *o)
 }
 
 /*
+ * Retire open block @o and take a free block of the same count word for
+ * the context, with one cmpxchg: the common case of a burst, where blocks
+ * taken one after another share a word.  Return 0, with nothing done,
+ * where ta_retire_block() has more to do (the block would be free, or
+ * has had frees beyond its objects) or the word has no free block.
+ */
+static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+				   struct ta_open_block *o, bool locked)
+{
+	unsigned int left = TA_MAX_OBJS - o->nobj, idx, w, shift;
+	struct ta_span *span = x->span;
+	unsigned long old, new;
+	int nib;
+
+	if (!o->block || o->span != span)
+		return 0;
+	idx = ta_block_index(ta, span, o->block);
+	w = idx / TA_NIBBLES_PER_WORD;
+	shift = idx % TA_NIBBLES_PER_WORD * 4;
+	old = READ_ONCE(span->counts[w]);
+	do {
+		/* Above @left: the subtraction borrows nothing. */
+		if (((old >> shift) & 15) <= left)
+			return 0;
+		nib = ta_first_zero_nibble(old);
+		if (nib < 0)
+			return 0;
+		new = (old - ((unsigned long)left << shift)) |
+		      ((unsigned long)TA_MAX_OBJS << nib * 4);
+	} while (!try_cmpxchg(&span->counts[w], &old, new));
+	x->scan = w;
+	x->taken++;
+	ta_alloc_stat(ta, locked, TA_TINY_BLOCKS_TAKEN);
+	return ta_block_addr(ta, span, w * TA_NIBBLES_PER_WORD + nib);
+}
+
+/*
  * Give context @xi of the CPU a span with a free block, in place of its
  * exhausted one.  A new span may need the page allocator, which may sleep
  * if @gfp allows: then the local lock is dropped and *@xp may become the
@@ -525,14 +562,17 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			return blk;
 	}
 	o = ta_new_block_slot(ta, x->open, size, &keep);
-	blk = ta_take_block(ta, x, keep ? TA_MAX_OBJS : 1, locked);
-	if (blk && keep) {
+	blk = keep ? ta_swap_block(ta, x, o, locked) : 0;
+	if (!blk) {
+		blk = ta_take_block(ta, x, keep ? TA_MAX_OBJS : 1, locked);
+		if (!blk || !keep)
+			return blk;
 		ta_retire_block(ta, o);
-		o->block = blk;
-		o->span = x->span;
-		o->off = size;
-		o->nobj = 1;
 	}
+	o->block = blk;
+	o->span = x->span;
+	o->off = size;
+	o->nobj = 1;
 	return blk;
 }
 
@@ -540,12 +580,6 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 static __always_inline bool ta_combined(struct ta_tiny *ta, unsigned long p)
 {
 	return p & (ta->block_size - 1);
-}
-
-/* Whether this context allocates without the local lock. */
-static __always_inline bool ta_alloc_fast_ok(void)
-{
-	return !IS_ENABLED(CONFIG_PREEMPT_RT) && in_task();
 }
 
 /*
@@ -561,7 +595,7 @@ static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
 	struct ta_tiny_ctx *x;
 	unsigned long p;
 
-	if (!ta_alloc_fast_ok())
+	if (ta_ctx_current() != TA_CTX_TASK)
 		return 0;
 	preempt_disable();
 	x = &this_cpu_ptr(ta->cpu)->ctx[TA_CTX_TASK];
@@ -588,7 +622,7 @@ static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
 static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
 					      size_t size, gfp_t gfp)
 {
-	enum ta_ctx xi = ta_alloc_fast_ok() ? TA_CTX_TASK : TA_CTX_LOCKED;
+	enum ta_ctx xi = ta_ctx_current();
 	struct ta_tiny_ctx *x;
 	unsigned long flags, p = 0;
 

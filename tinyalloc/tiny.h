@@ -15,6 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "ctx.h"
 #include "stats.h"
 
 /* Objects per block are counted in 4 bits. */
@@ -61,20 +62,8 @@ struct ta_open_block {
 	unsigned int nobj;
 };
 
-/*
- * Each CPU keeps apart the state of two kinds of context: task context,
- * but on PREEMPT_RT, allocates from its own with only preemption off;
- * interrupts and softirqs (and every context on PREEMPT_RT) from theirs,
- * under the local lock (tiny.c).
- */
-enum ta_ctx {
-	TA_CTX_TASK,
-	TA_CTX_LOCKED,
-	TA_NR_CTX,
-};
-
 /**
- * struct ta_tiny_ctx - what one kind of context allocates from on a CPU
+ * struct ta_tiny_ctx - what one kind of context allocates from (ctx.h)
  * @open: the open blocks; Go's rule uses only the first
  * @span: the span fresh blocks come from, owned by this CPU
  * @taken: blocks taken from @span since this CPU owns it
