@@ -97,7 +97,7 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_span_of);
 
 /* ---- 4-bit block counts ---- */
 
-static int ta_first_zero_nibble(unsigned long w)
+static __always_inline int ta_first_zero_nibble(unsigned long w)
 {
 	unsigned long z = (w - TA_NIBBLE_ONES) & ~w & TA_NIBBLE_HIGHS;
 
