@@ -377,17 +377,14 @@ static void ta_retire_block(struct ta_tiny *ta, struct ta_open_block *o)
 static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 				   struct ta_open_block *o, bool locked)
 {
-	unsigned int left = TA_MAX_OBJS - o->nobj, idx, w, shift;
+	unsigned int left = TA_MAX_OBJS - o->nobj, shift = o->shift;
 	struct ta_span *span = x->span;
 	unsigned long old, new;
 	int nib;
 
 	if (!o->block || o->span != span)
 		return 0;
-	idx = ta_block_index(ta, span, o->block);
-	w = idx / TA_NIBBLES_PER_WORD;
-	shift = idx % TA_NIBBLES_PER_WORD * 4;
-	old = READ_ONCE(span->counts[w]);
+	old = READ_ONCE(*o->count);
 	do {
 		/* Above @left: the subtraction borrows nothing. */
 		if (((old >> shift) & 15) <= left)
@@ -397,11 +394,11 @@ static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			return 0;
 		new = (old - ((unsigned long)left << shift)) |
 		      ((unsigned long)TA_MAX_OBJS << nib * 4);
-	} while (!try_cmpxchg(&span->counts[w], &old, new));
-	x->scan = w;
+	} while (!try_cmpxchg(o->count, &old, new));
+	x->scan = o->count - span->counts;
 	x->taken++;
 	ta_alloc_stat(ta, locked, TA_TINY_BLOCKS_TAKEN);
-	return ta_block_addr(ta, span, w * TA_NIBBLES_PER_WORD + nib);
+	return ta_block_addr(ta, span, x->scan * TA_NIBBLES_PER_WORD + nib);
 }
 
 /*
@@ -456,15 +453,10 @@ static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_ctx **xp,
  * leave those to ta_retire_block() to report.  Acquire: the last free's
  * accesses to the bytes come before the next user's.
  */
-static __always_inline bool ta_block_idle(struct ta_tiny *ta,
-					  struct ta_open_block *o)
+static __always_inline bool ta_block_idle(struct ta_open_block *o)
 {
-	unsigned int idx = ta_block_index(ta, o->span, o->block);
-	unsigned long word;
-
 	/* Pairs with the full barrier of the last free's cmpxchg. */
-	word = smp_load_acquire(&o->span->counts[idx / TA_NIBBLES_PER_WORD]);
-	return (word >> (idx % TA_NIBBLES_PER_WORD * 4) & 15) ==
+	return (smp_load_acquire(o->count) >> o->shift & 15) ==
 	       TA_MAX_OBJS - o->nobj;
 }
 
@@ -484,7 +476,7 @@ static __always_inline unsigned long ta_bump(struct ta_tiny *ta,
 		return 0;
 	off = ALIGN(o->off, ta_tiny_align(size));
 	if (off + size > ta->block_size) {
-		if (!ta_block_idle(ta, o))
+		if (!ta_block_idle(o))
 			return 0;
 		off = 0;
 	}
@@ -552,8 +544,8 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 				  size_t size, bool locked)
 {
 	struct ta_open_block *o;
+	unsigned int i, idx;
 	unsigned long blk;
-	unsigned int i;
 	bool keep;
 
 	for (i = 1; i < ta->nr_open; i++) {
@@ -569,8 +561,11 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			return blk;
 		ta_retire_block(ta, o);
 	}
+	idx = ta_block_index(ta, x->span, blk);
 	o->block = blk;
 	o->span = x->span;
+	o->count = &x->span->counts[idx / TA_NIBBLES_PER_WORD];
+	o->shift = idx % TA_NIBBLES_PER_WORD * 4;
 	o->off = size;
 	o->nobj = 1;
 	return blk;

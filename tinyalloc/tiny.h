@@ -52,14 +52,18 @@ struct ta_span {
  * struct ta_open_block - a block a CPU hands objects out of
  * @block: its address, 0 when the slot is empty
  * @span: the span of @block
+ * @count: the word of @span's counts that holds the block's
  * @off: bytes used
  * @nobj: objects handed out
+ * @shift: where in @count the block's 4 bits are
  */
 struct ta_open_block {
 	unsigned long block;
 	struct ta_span *span;
+	unsigned long *count;
 	unsigned int off;
-	unsigned int nobj;
+	u8 nobj;
+	u8 shift;
 };
 
 /**
