@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Which per-CPU state a context allocates from.  Each CPU keeps two:
- * task context, but on PREEMPT_RT, uses its own with only preemption
+ * task context, except on PREEMPT_RT, uses its own with only preemption
  * off, since nothing else on the CPU touches it meanwhile: interrupts and
  * softirqs (and every context on PREEMPT_RT) use the other, under the
  * CPU's local lock, which turns IRQs off on !PREEMPT_RT.  So the fast

@@ -60,7 +60,8 @@ struct ta_stats {
  * 26 ns.  Task context bumps its own slot with preemption off instead:
  * what may interrupt it counts in another.
  */
-static __always_inline void ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
+static __always_inline void ta_stat_inc(struct ta_stats __percpu *s,
+					enum ta_stat i)
 {
 	if (in_task()) {
 		preempt_disable();
@@ -89,7 +90,8 @@ static __always_inline void ta_stat_add(struct ta_stats __percpu *s,
  * For counters bumped under a local lock: other tasks on this CPU cannot
  * touch the slot meanwhile, so the increment need not be IRQ-safe.
  */
-static __always_inline void __ta_stat_inc(struct ta_stats __percpu *s, enum ta_stat i)
+static __always_inline void __ta_stat_inc(struct ta_stats __percpu *s,
+					  enum ta_stat i)
 {
 	__this_cpu_inc(s->locked[i]);
 }

@@ -578,11 +578,11 @@ static __always_inline bool ta_combined(struct ta_tiny *ta, unsigned long p)
 }
 
 /*
- * Task context, but on PREEMPT_RT: preemption off is all it takes to use
- * the CPU's task context state, since nothing else on this CPU touches
- * it meanwhile: interrupts and softirqs have a state of their own, and
- * the locked path, which refills the task context's span, runs with IRQs
- * off.  Return 0 where the locked path must serve.
+ * Task context, except on PREEMPT_RT: preemption off is all it takes to
+ * use the CPU's task context state, since nothing else on this CPU
+ * touches it meanwhile: interrupts and softirqs have a state of their
+ * own, and the locked path, which refills the task context's span, runs
+ * with IRQs off.  Return 0 where the locked path must serve.
  */
 static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
 						   size_t size)
