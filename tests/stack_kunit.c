@@ -17,6 +17,7 @@
 #include <linux/vmalloc.h>
 
 #include "core.h"
+#include "each_cpu.h"
 
 MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
 
@@ -61,15 +62,24 @@ static void stack_exit(struct kunit *test)
 		ta_stack_destroy(test->priv);
 }
 
-/* Empty every CPU's caches: the test's kthread may have migrated. */
-static void drain_cpu_fn(void *st)
+/*
+ * Empty every CPU's caches: the test's kthread may have migrated.  In
+ * task context on each CPU: from an interrupt, a drain leaves the task
+ * context's caches alone.
+ */
+static struct ta_stack *drain_st;
+
+static void drain_cpu_fn(void)
 {
-	ta_stack_drain_local(st);
+	ta_stack_drain_local(drain_st);
 }
 
 static void drain_all(struct ta_stack *st)
 {
-	on_each_cpu(drain_cpu_fn, st, 1);
+	drain_st = st;
+	/* Out of memory for the work items: this CPU at least. */
+	if (run_on_each_cpu(drain_cpu_fn))
+		drain_cpu_fn();
 }
 
 static const unsigned int fixed_values[] = { 1024, 2048, 4096 };

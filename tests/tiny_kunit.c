@@ -19,6 +19,7 @@
 #include <linux/vmalloc.h>
 
 #include "core.h"
+#include "each_cpu.h"
 #include "tinyalloc.h"
 
 MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
@@ -69,15 +70,24 @@ static void tiny_exit(struct kunit *test)
 		ta_tiny_destroy(test->priv);
 }
 
-/* Settle every CPU's block: the test's kthread may have migrated. */
-static void drain_cpu_fn(void *ta)
+/*
+ * Settle every CPU's blocks: the test's kthread may have migrated.  In
+ * task context on each CPU: from an interrupt, a drain leaves the task
+ * context's blocks alone.
+ */
+static struct ta_tiny *drain_ta;
+
+static void drain_cpu_fn(void)
 {
-	ta_tiny_drain_local(ta);
+	ta_tiny_drain_local(drain_ta);
 }
 
 static void drain_all(struct ta_tiny *ta)
 {
-	on_each_cpu(drain_cpu_fn, ta, 1);
+	drain_ta = ta;
+	/* Out of memory for the work items: this CPU at least. */
+	if (run_on_each_cpu(drain_cpu_fn))
+		drain_cpu_fn();
 }
 
 static unsigned long addr(const void *p)
@@ -597,6 +607,48 @@ static void test_irq_own_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, objects_live(r->ta), 0);
 }
 
+static enum hrtimer_restart hardirq_drain(struct hrtimer *t)
+{
+	struct irq_own_result *r = container_of(t, struct irq_own_result,
+						timer);
+
+	ta_tiny_drain_local(r->ta);
+	complete(&r->done);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * A drain from a hard IRQ settles only the interrupt contexts' blocks:
+ * the interrupted task may be changing its own with only preemption off.
+ */
+static void test_irq_drain_spares_task(struct kunit *test)
+{
+	struct irq_own_result *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	char *a, *c;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "every context uses the locked state on PREEMPT_RT");
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->ta = make(test, 16, false);
+	init_completion(&r->done);
+	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	r->timer.function = hardirq_drain;
+	migrate_disable();
+	a = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
+	hrtimer_start(&r->timer, ms_to_ktime(1), HRTIMER_MODE_REL_PINNED_HARD);
+	if (!wait_for_completion_timeout(&r->done, 10 * HZ))
+		hrtimer_cancel(&r->timer);
+	c = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_TRUE(test, a && c);
+	KUNIT_EXPECT_PTR_EQ(test, c, a + 4);
+	tinyalloc_free(a);
+	tinyalloc_free(c);
+	drain_all(r->ta);
+	KUNIT_EXPECT_EQ(test, objects_live(r->ta), 0);
+	KUNIT_EXPECT_EQ(test, blocks_live(r->ta), 0);
+}
+
 /* ---- blocks reused, pages returned ---- */
 
 static void test_block_reuse(struct kunit *test)
@@ -1111,6 +1163,7 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_atomic),
 	KUNIT_CASE(test_hardirq),
 	KUNIT_CASE(test_irq_own_blocks),
+	KUNIT_CASE(test_irq_drain_spares_task),
 	KUNIT_CASE(test_block_reuse),
 	KUNIT_CASE(test_pages_returned),
 	KUNIT_CASE(test_drain_cpu),

@@ -743,12 +743,14 @@ unsigned long ta_stack_pooled(struct ta_stack *st, unsigned int order)
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_pooled);
 
-static void ta_stack_drain(struct ta_stack *st, struct ta_stack_cpu *sc)
+/* Empty a CPU's caches; the task context's only if @task_too. */
+static void ta_stack_drain(struct ta_stack *st, struct ta_stack_cpu *sc,
+			   bool task_too)
 {
 	unsigned int x, order;
 	LIST_HEAD(dead);
 
-	for (x = 0; x < TA_NR_CTX; x++)
+	for (x = task_too ? TA_CTX_TASK : TA_CTX_LOCKED; x < TA_NR_CTX; x++)
 		for (order = 0; order < TA_STACK_ORDERS; order++)
 			ta_cache_release(st, order, &sc->cache[x][order], 0,
 					 &dead);
@@ -758,13 +760,17 @@ static void ta_stack_drain(struct ta_stack *st, struct ta_stack_cpu *sc)
 /**
  * ta_stack_drain_local() - empty the calling CPU's caches into the pools
  * @st: the instance
+ *
+ * Called from an interrupt, it leaves the caches of task context alone:
+ * the interrupted task may be in the middle of changing one, with only
+ * preemption off (ctx.h).
  */
 void ta_stack_drain_local(struct ta_stack *st)
 {
 	unsigned long flags;
 
 	local_lock_irqsave(&st->cpu->lock, flags);
-	ta_stack_drain(st, this_cpu_ptr(st->cpu));
+	ta_stack_drain(st, this_cpu_ptr(st->cpu), in_task());
 	local_unlock_irqrestore(&st->cpu->lock, flags);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_drain_local);
@@ -776,7 +782,7 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_stack_drain_local);
  */
 void ta_stack_drain_cpu(struct ta_stack *st, unsigned int cpu)
 {
-	ta_stack_drain(st, per_cpu_ptr(st->cpu, cpu));
+	ta_stack_drain(st, per_cpu_ptr(st->cpu, cpu), true);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_drain_cpu);
 

@@ -63,6 +63,12 @@ static unsigned int ta_span_order(void)
 	return get_order(TA_SPAN_BYTES);
 }
 
+/* What a span really spans: a whole page where pages exceed 32 KiB. */
+static unsigned long ta_span_size(void)
+{
+	return PAGE_SIZE << ta_span_order();
+}
+
 /*
  * The span holding an address, if any.  Spans are naturally aligned
  * compound pages, so the span is the address rounded down, if that is
@@ -72,7 +78,7 @@ static unsigned int ta_span_order(void)
  */
 static __always_inline struct ta_span *ta_span_lookup(const void *obj)
 {
-	unsigned long base = (unsigned long)obj & ~(TA_SPAN_BYTES - 1UL);
+	unsigned long base = (unsigned long)obj & ~(ta_span_size() - 1);
 	struct page *page;
 
 	if (!virt_addr_valid((void *)base))
@@ -160,7 +166,7 @@ static struct ta_span *ta_span_alloc(struct ta_tiny *ta, int node, gfp_t gfp)
 		return NULL;
 	span = page_address(page);
 	/* ta_span_lookup() counts on it; the direct map keeps it so. */
-	if (WARN_ON_ONCE(!IS_ALIGNED((unsigned long)span, TA_SPAN_BYTES))) {
+	if (WARN_ON_ONCE(!IS_ALIGNED((unsigned long)span, ta_span_size()))) {
 		__free_pages(page, order);
 		return NULL;
 	}
@@ -723,13 +729,18 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 	return true;
 }
 
-/* Settle a CPU's blocks and give up its spans. */
-static void ta_drain(struct ta_tiny *ta, struct ta_tiny_cpu *c)
+/*
+ * Settle a CPU's blocks and give up its spans; the task context's state
+ * only if @task_too (see ta_tiny_drain_local()).
+ */
+static void ta_drain(struct ta_tiny *ta, struct ta_tiny_cpu *c, bool task_too)
 {
 	struct ta_tiny_ctx *x;
 	unsigned int i;
 
 	for (x = c->ctx; x < c->ctx + TA_NR_CTX; x++) {
+		if (x == &c->ctx[TA_CTX_TASK] && !task_too)
+			continue;
 		for (i = 0; i < TA_MAX_OPEN; i++)
 			ta_retire_block(ta, &x->open[i]);
 		if (x->span) {
@@ -740,18 +751,20 @@ static void ta_drain(struct ta_tiny *ta, struct ta_tiny_cpu *c)
 }
 
 /**
- * ta_tiny_drain_local() - settle the calling CPU's block and span
+ * ta_tiny_drain_local() - settle the calling CPU's blocks and spans
  * @ta: the instance
  *
  * Afterwards every empty span of this CPU is back on its node's list or
- * back in the page allocator.
+ * back in the page allocator.  Called from an interrupt, it leaves the
+ * state of task context alone: the interrupted task may be in the middle
+ * of changing it, with only preemption off (ctx.h).
  */
 void ta_tiny_drain_local(struct ta_tiny *ta)
 {
 	unsigned long flags;
 
 	local_lock_irqsave(&ta->cpu->lock, flags);
-	ta_drain(ta, this_cpu_ptr(ta->cpu));
+	ta_drain(ta, this_cpu_ptr(ta->cpu), in_task());
 	local_unlock_irqrestore(&ta->cpu->lock, flags);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_drain_local);
@@ -763,7 +776,7 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_drain_local);
  */
 void ta_tiny_drain_cpu(struct ta_tiny *ta, unsigned int cpu)
 {
-	ta_drain(ta, per_cpu_ptr(ta->cpu, cpu));
+	ta_drain(ta, per_cpu_ptr(ta->cpu, cpu), true);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_drain_cpu);
 
