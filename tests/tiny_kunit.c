@@ -579,10 +579,16 @@ static enum hrtimer_restart hardirq_alloc_one(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
-static void test_irq_own_blocks(struct kunit *test)
+/*
+ * On one CPU: allocate *@a from the task's block, run @fn in a hard IRQ,
+ * then allocate *@c.  Skips on PREEMPT_RT, where every context uses the
+ * locked state.
+ */
+static struct irq_own_result *
+around_hardirq(struct kunit *test, enum hrtimer_restart (*fn)(struct hrtimer *),
+	       char **a, char **c)
 {
 	struct irq_own_result *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	char *a, *c;
 
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		kunit_skip(test, "every context uses the locked state on PREEMPT_RT");
@@ -590,15 +596,25 @@ static void test_irq_own_blocks(struct kunit *test)
 	r->ta = make(test, 16, false);
 	init_completion(&r->done);
 	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	r->timer.function = hardirq_alloc_one;
+	r->timer.function = fn;
 	migrate_disable();
-	a = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
+	*a = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
 	hrtimer_start(&r->timer, ms_to_ktime(1), HRTIMER_MODE_REL_PINNED_HARD);
 	if (!wait_for_completion_timeout(&r->done, 10 * HZ))
 		hrtimer_cancel(&r->timer);
-	c = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
+	*c = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
 	migrate_enable();
-	KUNIT_ASSERT_TRUE(test, a && r->p && c);
+	KUNIT_ASSERT_TRUE(test, *a && *c);
+	return r;
+}
+
+static void test_irq_own_blocks(struct kunit *test)
+{
+	struct irq_own_result *r;
+	char *a, *c;
+
+	r = around_hardirq(test, hardirq_alloc_one, &a, &c);
+	KUNIT_ASSERT_NOT_NULL(test, r->p);
 	KUNIT_EXPECT_PTR_EQ(test, c, a + 4);
 	KUNIT_EXPECT_NE(test, addr(r->p) / 16, addr(a) / 16);
 	tinyalloc_free(a);
@@ -623,24 +639,10 @@ static enum hrtimer_restart hardirq_drain(struct hrtimer *t)
  */
 static void test_irq_drain_spares_task(struct kunit *test)
 {
-	struct irq_own_result *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct irq_own_result *r;
 	char *a, *c;
 
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		kunit_skip(test, "every context uses the locked state on PREEMPT_RT");
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->ta = make(test, 16, false);
-	init_completion(&r->done);
-	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	r->timer.function = hardirq_drain;
-	migrate_disable();
-	a = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
-	hrtimer_start(&r->timer, ms_to_ktime(1), HRTIMER_MODE_REL_PINNED_HARD);
-	if (!wait_for_completion_timeout(&r->done, 10 * HZ))
-		hrtimer_cancel(&r->timer);
-	c = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
-	migrate_enable();
-	KUNIT_ASSERT_TRUE(test, a && c);
+	r = around_hardirq(test, hardirq_drain, &a, &c);
 	KUNIT_EXPECT_PTR_EQ(test, c, a + 4);
 	tinyalloc_free(a);
 	tinyalloc_free(c);

@@ -370,10 +370,7 @@ static __always_inline void ta_pool_count(struct ta_stack *st, enum ta_ctx x,
 		os->allocs[x][order]++;
 	else
 		os->frees[x][order]++;
-	if (x == TA_CTX_TASK)
-		__ta_stat_inc_task(st->stats, i);
-	else
-		__ta_stat_inc(st->stats, i);
+	__ta_stat_inc_owned(st->stats, i, x != TA_CTX_TASK);
 }
 
 static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,

@@ -96,6 +96,19 @@ static __always_inline void __ta_stat_inc(struct ta_stats __percpu *s,
 	__this_cpu_inc(s->locked[i]);
 }
 
+/*
+ * Count an event with the CPU's per-CPU state owned: under the local lock
+ * (@locked), else in task context with preemption off (ctx.h).
+ */
+static __always_inline void __ta_stat_inc_owned(struct ta_stats __percpu *s,
+						enum ta_stat i, bool locked)
+{
+	if (locked)
+		__ta_stat_inc(s, i);
+	else
+		__ta_stat_inc_task(s, i);
+}
+
 static inline unsigned long ta_stat_cpu(struct ta_stats __percpu *s,
 					unsigned int cpu, enum ta_stat i)
 {

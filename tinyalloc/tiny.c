@@ -305,16 +305,16 @@ locked:
 /* ---- per-CPU state ---- */
 
 /*
- * Count an event of the allocation path: in the locked slot under the
- * local lock, else (the fast path, preemption off) in the task slot.
+ * The context took block @nib of count word @w of its span: the next
+ * search starts there.  Return the block's address.
  */
-static __always_inline void ta_alloc_stat(struct ta_tiny *ta, bool locked,
-					  enum ta_stat i)
+static unsigned long ta_took_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+				   unsigned int w, int nib, bool locked)
 {
-	if (locked)
-		__ta_stat_inc(ta->stats, i);
-	else
-		__ta_stat_inc_task(ta->stats, i);
+	x->scan = w;
+	x->taken++;
+	__ta_stat_inc_owned(ta->stats, TA_TINY_BLOCKS_TAKEN, locked);
+	return ta_block_addr(ta, x->span, w * TA_NIBBLES_PER_WORD + nib);
 }
 
 /* Take a free block from the context's span with count @count, or 0. */
@@ -335,13 +335,8 @@ static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 		while ((nib = ta_first_zero_nibble(old)) >= 0) {
 			unsigned long new = old | ((unsigned long)count << nib * 4);
 
-			if (try_cmpxchg(&span->counts[w], &old, new)) {
-				x->scan = w;
-				x->taken++;
-				ta_alloc_stat(ta, locked, TA_TINY_BLOCKS_TAKEN);
-				return ta_block_addr(ta, span,
-						     w * TA_NIBBLES_PER_WORD + nib);
-			}
+			if (try_cmpxchg(&span->counts[w], &old, new))
+				return ta_took_block(ta, x, w, nib, locked);
 		}
 	}
 	return 0;
@@ -401,10 +396,7 @@ static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 		new = (old - ((unsigned long)left << shift)) |
 		      ((unsigned long)TA_MAX_OBJS << nib * 4);
 	} while (!try_cmpxchg(o->count, &old, new));
-	x->scan = o->count - span->counts;
-	x->taken++;
-	ta_alloc_stat(ta, locked, TA_TINY_BLOCKS_TAKEN);
-	return ta_block_addr(ta, span, x->scan * TA_NIBBLES_PER_WORD + nib);
+	return ta_took_block(ta, x, o->count - span->counts, nib, locked);
 }
 
 /*
@@ -584,6 +576,20 @@ static __always_inline bool ta_combined(struct ta_tiny *ta, unsigned long p)
 }
 
 /*
+ * Count and trace object @p, with the CPU's state still owned (@locked:
+ * under the local lock), so that the event's cpu is the one whose block
+ * served.
+ */
+static __always_inline void ta_served(struct ta_tiny *ta, unsigned long p,
+				      size_t size, bool locked)
+{
+	if (ta_combined(ta, p))
+		__ta_stat_inc_owned(ta->stats, TA_TINY_COMBINED, locked);
+	__ta_stat_inc_owned(ta->stats, TA_TINY_ALLOCS, locked);
+	trace_tiny_alloc((void *)p, size, ta_combined(ta, p));
+}
+
+/*
  * Task context, except on PREEMPT_RT: preemption off is all it takes to
  * use the CPU's task context state, since nothing else on this CPU
  * touches it meanwhile: interrupts and softirqs have a state of their
@@ -603,12 +609,8 @@ static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
 	p = ta_bump(ta, ta_pick_block(ta, x->open, size), size);
 	if (unlikely(!p))
 		p = ta_new_block(ta, x, size, false);
-	if (p) {
-		if (ta_combined(ta, p))
-			__ta_stat_inc_task(ta->stats, TA_TINY_COMBINED);
-		__ta_stat_inc_task(ta->stats, TA_TINY_ALLOCS);
-		trace_tiny_alloc((void *)p, size, ta_combined(ta, p));
-	}
+	if (p)
+		ta_served(ta, p, size, false);
 	preempt_enable();
 	return p;
 }
@@ -636,12 +638,10 @@ static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
 		if (!p && ta_refill_span(ta, &x, xi, gfp, &flags))
 			break;
 	}
-	if (p && ta_combined(ta, p))
-		__ta_stat_inc(ta->stats, TA_TINY_COMBINED);
-	__ta_stat_inc(ta->stats, p ? TA_TINY_ALLOCS : TA_TINY_ALLOC_FAILS);
-	/* Under the lock: the event's cpu is the one whose block served. */
 	if (p)
-		trace_tiny_alloc((void *)p, size, ta_combined(ta, p));
+		ta_served(ta, p, size, true);
+	else
+		__ta_stat_inc(ta->stats, TA_TINY_ALLOC_FAILS);
 	local_unlock_irqrestore(&ta->cpu->lock, flags);
 	return p;
 }
@@ -738,9 +738,8 @@ static void ta_drain(struct ta_tiny *ta, struct ta_tiny_cpu *c, bool task_too)
 	struct ta_tiny_ctx *x;
 	unsigned int i;
 
-	for (x = c->ctx; x < c->ctx + TA_NR_CTX; x++) {
-		if (x == &c->ctx[TA_CTX_TASK] && !task_too)
-			continue;
+	for (x = &c->ctx[task_too ? TA_CTX_TASK : TA_CTX_LOCKED];
+	     x < c->ctx + TA_NR_CTX; x++) {
 		for (i = 0; i < TA_MAX_OPEN; i++)
 			ta_retire_block(ta, &x->open[i]);
 		if (x->span) {
