@@ -45,7 +45,7 @@ next_stage()
 	stage_failed=$failed
 }
 suites=(tinyalloc_tiny tinyalloc_invalid_free tinyalloc_stress
-	tinyalloc_debugfs tinyalloc_stack tinyalloc_smp)
+	tinyalloc_debugfs tinyalloc_stack tinyalloc_smp tinyalloc_fuzz)
 
 result()
 {

@@ -89,6 +89,10 @@ static inline void ta_shrinker_unregister(struct shrinker *s)
 /* KUnit: 6.1 has no slow-test attribute; there they are plain cases. */
 #if defined(KUNIT_CASE) && !defined(KUNIT_CASE_SLOW)
 #define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)
+#define KUNIT_CASE_PARAM_SLOW(test_name, gen) KUNIT_CASE_PARAM(test_name, gen)
+#elif defined(KUNIT_CASE)
+#define KUNIT_CASE_PARAM_SLOW(test_name, gen)				\
+	KUNIT_CASE_PARAM_ATTR(test_name, gen, { .speed = KUNIT_SPEED_SLOW })
 #endif
 
 #endif /* _TINYALLOC_COMPAT_H */

@@ -342,11 +342,15 @@ static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 	return 0;
 }
 
-/* Let go of an open block, giving back the bias not handed out. */
-static void ta_retire_block(struct ta_tiny *ta, struct ta_open_block *o)
+/*
+ * Let go of an open block of context @x, giving back the bias not handed
+ * out.  Open blocks are always in the context's own span (x->span).
+ */
+static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+			    struct ta_open_block *o)
 {
 	unsigned int left = TA_MAX_OBJS - o->nobj;
-	struct ta_span *span = o->span;
+	struct ta_span *span = x->span;
 	unsigned long block = o->block;
 	int count;
 
@@ -364,7 +368,12 @@ static void ta_retire_block(struct ta_tiny *ta, struct ta_open_block *o)
 		ta_stat_add(ta->stats, TA_TINY_FREES, count);
 		ta_stat_add(ta->stats, TA_INVALID_FREES, -count - 1);
 	}
-	if (count <= 0)
+	/*
+	 * Only the change from above 0 to 0 frees the block: a count that
+	 * was 0 already (a double free took it there while the block was
+	 * open) was counted freed by that free.
+	 */
+	if (count <= 0 && count + (int)left > 0)
 		ta_block_freed(ta, span);
 }
 
@@ -383,7 +392,7 @@ static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 	unsigned long old, new;
 	int nib;
 
-	if (!o->block || o->span != span)
+	if (!o->block)
 		return 0;
 	old = READ_ONCE(*o->count);
 	do {
@@ -400,6 +409,24 @@ static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 }
 
 /*
+ * A context lets go of its span: its open blocks first, so that an open
+ * block is never in a span no CPU owns.  An owned span is never placed on
+ * a list or freed, so a bad free that takes an open block's count to 0
+ * cannot free the span under the block.
+ */
+static void ta_ctx_release(struct ta_tiny *ta, struct ta_tiny_ctx *x)
+{
+	unsigned int i;
+
+	if (!x->span)
+		return;
+	for (i = 0; i < TA_MAX_OPEN; i++)
+		ta_retire_block(ta, x, &x->open[i]);
+	ta_span_unfreeze(ta, x->span, x->taken);
+	x->span = NULL;
+}
+
+/*
  * Give context @xi of the CPU a span with a free block, in place of its
  * exhausted one.  A new span may need the page allocator, which may sleep
  * if @gfp allows: then the local lock is dropped and *@xp may become the
@@ -412,10 +439,7 @@ static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_ctx **xp,
 	bool blocking = gfpflags_allow_blocking(gfp);
 	struct ta_span *span;
 
-	if (x->span) {
-		ta_span_unfreeze(ta, x->span, x->taken);
-		x->span = NULL;
-	}
+	ta_ctx_release(ta, x);
 	span = ta_span_pop(ta, numa_mem_id());
 	if (!span) {
 		if (blocking)
@@ -442,24 +466,30 @@ static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_ctx **xp,
 }
 
 /*
- * Every object handed out from the open block is free again: the CPU may
- * bump from its start once more, with no atomic and no new block (an
- * allocate-free loop then stays on one cache line).  The count keeps the
- * bias the block was taken with, so it still reaches 0 only once all of
- * the at most TA_MAX_OBJS objects ever handed out are freed.  A count
- * below the expected one means frees beyond the objects handed out:
- * leave those to ta_retire_block() to report.  Acquire: the last free's
- * accesses to the bytes come before the next user's.
+ * The one object handed out since the open block last started at offset
+ * 0 is free again: the CPU may bump from the start once more, with no
+ * atomic and no new block (an allocate-free loop then stays at one
+ * address).  The count keeps the bias the block was taken with, so it
+ * still reaches 0 only once all of the at most TA_MAX_OBJS objects ever
+ * handed out are freed.  Only with one object since the start: the count
+ * tells how many frees came, not which objects they freed, so with two a
+ * double free of one would look like both freed, and the restart would
+ * overwrite the other.  A count below the expected one means frees beyond
+ * the objects handed out: leave those to ta_retire_block() to report.
+ * Acquire: the last free's accesses to the bytes come before the next
+ * user's.
  */
 static __always_inline bool ta_block_idle(struct ta_open_block *o)
 {
+	if (o->since != 1)
+		return false;
 	/* Pairs with the full barrier of the last free's cmpxchg. */
 	return (smp_load_acquire(o->count) >> o->shift & 15) ==
 	       TA_MAX_OBJS - o->nobj;
 }
 
 /*
- * Hand out @size bytes from open block @o, restarting it if it is idle;
+ * Hand out @size bytes from open block @o, from its start if it is idle;
  * return 0 if it has no room.  With the bias used up there is nothing to
  * settle: the block is let go.
  */
@@ -472,14 +502,17 @@ static __always_inline unsigned long ta_bump(struct ta_tiny *ta,
 
 	if (!o->block)
 		return 0;
-	off = ALIGN(o->off, ta_tiny_align(size));
-	if (off + size > ta->block_size) {
-		if (!ta_block_idle(o))
-			return 0;
+	if (ta_block_idle(o)) {
 		off = 0;
+	} else {
+		off = ALIGN(o->off, ta_tiny_align(size));
+		if (off + size > ta->block_size)
+			return 0;
 	}
 	p = o->block + off;
 	o->off = off + size;
+	/* Only an object at the start is at offset 0. */
+	o->since = off ? o->since + 1 : 1;
 	if (++o->nobj == TA_MAX_OBJS)
 		o->block = 0;
 	return p;
@@ -557,15 +590,15 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 		blk = ta_take_block(ta, x, keep ? TA_MAX_OBJS : 1, locked);
 		if (!blk || !keep)
 			return blk;
-		ta_retire_block(ta, o);
+		ta_retire_block(ta, x, o);
 	}
 	idx = ta_block_index(ta, x->span, blk);
 	o->block = blk;
-	o->span = x->span;
 	o->count = &x->span->counts[idx / TA_NIBBLES_PER_WORD];
 	o->shift = idx % TA_NIBBLES_PER_WORD * 4;
 	o->off = size;
 	o->nobj = 1;
+	o->since = 1;
 	return blk;
 }
 
@@ -736,17 +769,10 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 static void ta_drain(struct ta_tiny *ta, struct ta_tiny_cpu *c, bool task_too)
 {
 	struct ta_tiny_ctx *x;
-	unsigned int i;
 
 	for (x = &c->ctx[task_too ? TA_CTX_TASK : TA_CTX_LOCKED];
-	     x < c->ctx + TA_NR_CTX; x++) {
-		for (i = 0; i < TA_MAX_OPEN; i++)
-			ta_retire_block(ta, &x->open[i]);
-		if (x->span) {
-			ta_span_unfreeze(ta, x->span, x->taken);
-			x->span = NULL;
-		}
-	}
+	     x < c->ctx + TA_NR_CTX; x++)
+		ta_ctx_release(ta, x);
 }
 
 /**

@@ -50,19 +50,20 @@ struct ta_span {
 
 /**
  * struct ta_open_block - a block a CPU hands objects out of
- * @block: its address, 0 when the slot is empty
- * @span: the span of @block
- * @count: the word of @span's counts that holds the block's
+ * @block: its address, 0 when the slot is empty; always in the span of
+ *	the context the slot belongs to (ta_tiny_ctx.span)
+ * @count: the word of the span's counts that holds the block's
  * @off: bytes used
  * @nobj: objects handed out
+ * @since: objects handed out since the block last started at offset 0
  * @shift: where in @count the block's 4 bits are
  */
 struct ta_open_block {
 	unsigned long block;
-	struct ta_span *span;
 	unsigned long *count;
 	unsigned int off;
 	u8 nobj;
+	u8 since;
 	u8 shift;
 };
 
@@ -145,18 +146,14 @@ struct ta_span *ta_tiny_span_of(const void *obj);
 void ta_tiny_drain_cpu(struct ta_tiny *ta, unsigned int cpu);
 void ta_tiny_drain_local(struct ta_tiny *ta);
 
-/* Does the CPU hold an open block or a span? (Not once drained.) */
+/* Does the CPU hold a span (and so maybe open blocks)?  Not once drained. */
 static inline bool ta_tiny_cpu_holds(const struct ta_tiny_cpu *c)
 {
-	unsigned int x, i;
+	unsigned int x;
 
-	for (x = 0; x < TA_NR_CTX; x++) {
+	for (x = 0; x < TA_NR_CTX; x++)
 		if (c->ctx[x].span)
 			return true;
-		for (i = 0; i < TA_MAX_OPEN; i++)
-			if (c->ctx[x].open[i].block)
-				return true;
-	}
 	return false;
 }
 
