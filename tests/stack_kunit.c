@@ -9,6 +9,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/dma-mapping.h>
 #include <linux/log2.h>
 #include <linux/prandom.h>
 #include <linux/seq_file.h>
@@ -542,6 +543,71 @@ static void test_debugfs_stacks(struct kunit *test)
 	KUNIT_EXPECT_GE(test, live, 1);
 }
 
+/*
+ * __GFP_ACCOUNT and zone modifiers get pages of the stack's own, with the
+ * caller's flags, given back at free (no span, no cache, no free list);
+ * __GFP_NOFAIL stacks above order 1 are served without the page
+ * allocator's warning (the splat scan would see it).
+ */
+static void test_gfp_own_pages(struct kunit *test)
+{
+	static const struct {
+		gfp_t gfp;
+		size_t size;
+	} cases[] = {
+		{ GFP_KERNEL_ACCOUNT, 2048 },
+		{ GFP_KERNEL_ACCOUNT, SZ_16K },
+		{ GFP_KERNEL_ACCOUNT, SZ_64K },
+		{ GFP_ATOMIC | __GFP_ACCOUNT, 4096 },
+		{ GFP_KERNEL | __GFP_DMA32, 8192 },
+		{ GFP_KERNEL | __GFP_DMA, 4096 },
+	};
+	struct ta_stack *st = make(test, 2048, false);
+	struct tinyalloc_stack stk;
+	unsigned long pages;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		if ((cases[i].gfp & __GFP_DMA && !IS_ENABLED(CONFIG_ZONE_DMA)) ||
+		    (cases[i].gfp & __GFP_DMA32 &&
+		     !IS_ENABLED(CONFIG_ZONE_DMA32)))
+			continue;
+		pages = ssum(st, TA_STACK_LARGE_PAGES);
+		KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &stk, cases[i].size,
+						     cases[i].gfp), 0);
+		KUNIT_EXPECT_EQ(test, stk.hi - stk.lo, (unsigned long)cases[i].size);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED(stk.lo, cases[i].size));
+		KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_LARGE_PAGES) - pages,
+				1UL << get_order(cases[i].size));
+#ifdef CONFIG_ZONE_DMA
+		if (cases[i].gfp & __GFP_DMA)
+			KUNIT_EXPECT_EQ(test, page_zonenum(virt_to_page(stk.lo)),
+					ZONE_DMA);
+#endif
+#ifdef CONFIG_ZONE_DMA32
+		if (cases[i].gfp & __GFP_DMA32)
+			KUNIT_EXPECT_LE(test, page_to_phys(virt_to_page(stk.hi - 1)),
+					DMA_BIT_MASK(32));
+#endif
+		memset((void *)stk.lo, 0x3c, stk.hi - stk.lo);
+		tinyalloc_stack_free(&stk);
+	}
+	KUNIT_EXPECT_EQ(test, spans(st), 0);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+	KUNIT_EXPECT_EQ(test, ta_stack_large_count(st), 0);
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_LARGE_PAGES),
+			ssum(st, TA_STACK_LARGE_PAGES_FREED));
+	KUNIT_EXPECT_EQ(test, invalid(st), 0);
+
+	/* NOFAIL: from the pool where a span can be had, never failing. */
+	for (i = 0; i < 4; i++) {
+		KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &stk, 2048 << (i * 2),
+						     GFP_KERNEL | __GFP_NOFAIL), 0);
+		tinyalloc_stack_free(&stk);
+	}
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+}
+
 static struct kunit_case stack_cases[] = {
 	KUNIT_CASE_PARAM(test_order_rounding, fixed_gen_params),
 	KUNIT_CASE_PARAM(test_bounds, fixed_gen_params),
@@ -549,6 +615,7 @@ static struct kunit_case stack_cases[] = {
 	KUNIT_CASE(test_large_reuse_and_scan),
 	KUNIT_CASE(test_shrinker),
 	KUNIT_CASE(test_gfp_zero),
+	KUNIT_CASE(test_gfp_own_pages),
 	KUNIT_CASE(test_atomic_irqs_off),
 	KUNIT_CASE(test_drain_cpu),
 	KUNIT_CASE(test_bad_sizes),

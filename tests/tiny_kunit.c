@@ -20,6 +20,7 @@
 
 #include "core.h"
 #include "each_cpu.h"
+#include "span_gfp.h"
 #include "tinyalloc.h"
 
 MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
@@ -425,6 +426,79 @@ static void test_api_sizes(struct kunit *test)
 	tinyalloc_free(tiny);
 	KUNIT_EXPECT_EQ(test, global(TA_KMALLOC_FREES), frees + 2);
 	KUNIT_EXPECT_EQ(test, global(TA_INVALID_FREES), bad);
+}
+
+/*
+ * What one shared span cannot do for one object (charge a cgroup, never
+ * fail, a zone) goes to kmalloc, as tinyalloc_alloc() sends it; what a
+ * span can do stays tiny.
+ */
+static void test_gfp_kmalloc(struct kunit *test)
+{
+	static const gfp_t to_kmalloc[] = {
+		GFP_KERNEL_ACCOUNT, GFP_ATOMIC | __GFP_ACCOUNT,
+		GFP_KERNEL | __GFP_NOFAIL, GFP_KERNEL | __GFP_DMA,
+	};
+	static const gfp_t to_span[] = {
+		GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, GFP_KERNEL | __GFP_MOVABLE,
+		GFP_KERNEL | __GFP_RECLAIMABLE, GFP_NOIO, GFP_NOFS,
+	};
+	struct ta_tiny *ta = make(test, 16, false);
+	unsigned long before;
+	unsigned int i;
+	char *p;
+
+	for (i = 0; i < ARRAY_SIZE(to_kmalloc); i++) {
+		if (to_kmalloc[i] & __GFP_DMA && !IS_ENABLED(CONFIG_ZONE_DMA))
+			continue;
+		before = global(TA_KMALLOC_ALLOCS);
+		p = ta_alloc_from(ta, 5, to_kmalloc[i]);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_NULL(test, ta_tiny_span_of(p));
+		KUNIT_EXPECT_EQ(test, global(TA_KMALLOC_ALLOCS), before + 1);
+#ifdef CONFIG_ZONE_DMA
+		if (to_kmalloc[i] & __GFP_DMA)
+			KUNIT_EXPECT_EQ(test, page_zonenum(virt_to_page(p)),
+					ZONE_DMA);
+#endif
+		tinyalloc_free(p);
+	}
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_ALLOCS), 0);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_SPANS_ALLOC), 0);
+	for (i = 0; i < ARRAY_SIZE(to_span); i++) {
+		p = ta_alloc_from(ta, 5, to_span[i]);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_NOT_NULL(test, ta_tiny_span_of(p));
+		KUNIT_EXPECT_NE(test, page_zonenum(virt_to_page(p)), ZONE_MOVABLE);
+		tinyalloc_free(p);
+	}
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_ALLOCS), ARRAY_SIZE(to_span));
+}
+
+/*
+ * A span takes none of one caller's per-object flags, and neither
+ * reclaims nor dips into reserves, whatever the caller passed.
+ */
+static void test_span_gfp(struct kunit *test)
+{
+	static const gfp_t callers[] = {
+		GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, GFP_KERNEL_ACCOUNT,
+		GFP_KERNEL | __GFP_NOFAIL, GFP_DMA32, GFP_DMA, GFP_HIGHUSER_MOVABLE,
+		GFP_KERNEL | __GFP_ZERO | __GFP_MEMALLOC, GFP_ATOMIC | __GFP_MEMALLOC,
+	};
+	const gfp_t never = __GFP_ACCOUNT | __GFP_NOFAIL | GFP_ZONEMASK |
+			    __GFP_ZERO | __GFP_MEMALLOC | __GFP_DIRECT_RECLAIM;
+	const gfp_t always = __GFP_NOMEMALLOC | __GFP_NOWARN | __GFP_COMP;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(callers); i++) {
+		gfp_t gfp = ta_span_gfp(callers[i]);
+
+		KUNIT_EXPECT_TRUE(test, !(gfp & never));
+		KUNIT_EXPECT_TRUE(test, (gfp & always) == always);
+		KUNIT_EXPECT_EQ(test, !(gfp & __GFP_HIGH),
+				!(callers[i] & __GFP_HIGH));
+	}
 }
 
 /* Reused blocks hold old bytes; __GFP_ZERO must clear them anyway. */
@@ -1255,6 +1329,8 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_keep_settles),
 	KUNIT_CASE(test_api_sizes),
 	KUNIT_CASE(test_gfp_zero),
+	KUNIT_CASE(test_gfp_kmalloc),
+	KUNIT_CASE(test_span_gfp),
 	KUNIT_CASE(test_atomic),
 	KUNIT_CASE(test_hardirq),
 	KUNIT_CASE(test_irq_own_blocks),

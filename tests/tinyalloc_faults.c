@@ -5,9 +5,11 @@
  * The guest script makes every allocation of order 3 or more fail
  * (fail_page_alloc: min-order 3, probability 100, verbose 0), loads this
  * module, then lets allocations succeed again and unloads it.  Spans are
- * order 3, so at load tiny and stack allocations must fail cleanly (NULL,
- * -ENOMEM, zeroed bounds) with consistent counters and nothing held; at
- * unload they must work again and give every page back.  It reports with
+ * order 3: at load no span can be had, so, as SLUB and page_frag fall
+ * back to smaller orders, tiny objects must come from kmalloc and pool
+ * stacks from pages of their own (order 2 at most), while a 64 KiB stack
+ * fails cleanly (-ENOMEM, zeroed bounds), with consistent counters; at
+ * unload spans work again and every page goes back.  It reports with
  * "TA-CHECK PASS|FAIL:" lines that make check counts.
  */
 
@@ -40,9 +42,16 @@ static unsigned long ssum(enum ta_stat i)
 	return ta_stat_sum(st->stats, i);
 }
 
+static unsigned long kmalloc_allocs(void)
+{
+	return ta_stat_sum(ta_global_stats_get(), TA_KMALLOC_ALLOCS);
+}
+
 static int __init tinyalloc_faults_init(void)
 {
-	struct tinyalloc_stack stk = { 1, 1 };
+	struct tinyalloc_stack s4 = {}, s16 = {}, stk = { 1, 1 };
+	unsigned long kmallocs = kmalloc_allocs();
+	char *p;
 
 	ta = ta_tiny_create(16, false);
 	st = ta_stack_create(2048, false);
@@ -51,18 +60,28 @@ static int __init tinyalloc_faults_init(void)
 		return -ENOMEM;
 	}
 	check(!ta_tiny_alloc(ta, 5, TA_NOWARN),
-	      "faults: a tiny allocation fails with NULL");
-	check(tsum(TA_TINY_ALLOC_FAILS) == 1 && tsum(TA_TINY_ALLOCS) == 0 &&
+	      "faults: the tiny instance alone has no span to serve from");
+	p = ta_alloc_from(ta, 5, TA_NOWARN);
+	check(p && !ta_tiny_span_of(p) && kmalloc_allocs() == kmallocs + 1,
+	      "faults: a tiny request without a span is served by kmalloc");
+	tinyalloc_free(p);
+	check(tsum(TA_TINY_ALLOC_FAILS) == 2 && tsum(TA_TINY_ALLOCS) == 0 &&
 	      tsum(TA_TINY_SPANS_ALLOC) == 0,
-	      "faults: tiny counters show one failure and nothing held");
-	check(ta_stack_alloc(st, &stk, 4096, TA_NOWARN) == -ENOMEM &&
+	      "faults: tiny counters show two requests no span served, nothing held");
+	check(!ta_stack_alloc(st, &s4, 4096, TA_NOWARN) &&
+	      s4.hi - s4.lo == 4096 && !ta_stack_alloc(st, &s16, SZ_16K, TA_NOWARN) &&
+	      s16.hi - s16.lo == SZ_16K && IS_ALIGNED(s16.lo, SZ_16K),
+	      "faults: pool stacks of 4 and 16 KiB come from pages of their own");
+	check(ta_stack_alloc(st, &stk, SZ_64K, TA_NOWARN) == -ENOMEM &&
 	      !stk.lo && !stk.hi,
-	      "faults: a pool stack fails with -ENOMEM and zeroed bounds");
-	check(ta_stack_alloc(st, &stk, SZ_64K, TA_NOWARN) == -ENOMEM,
-	      "faults: a large stack fails with -ENOMEM");
-	check(ssum(TA_STACK_ALLOC_FAILS) == 2 && ssum(TA_STACK_ALLOCS) == 0 &&
-	      ssum(TA_STACK_SPANS_ALLOC) == 0 && ssum(TA_STACK_LARGE_PAGES) == 0,
-	      "faults: stack counters show two failures and nothing held");
+	      "faults: a 64 KiB stack fails with -ENOMEM and zeroed bounds");
+	check(ssum(TA_STACK_ALLOC_FAILS) == 1 && ssum(TA_STACK_ALLOCS) == 2 &&
+	      ssum(TA_STACK_SPANS_ALLOC) == 0 && ssum(TA_STACK_LARGE_PAGES) == 5,
+	      "faults: stack counters show one failure, two stacks on 5 pages");
+	tinyalloc_stack_free(&s4);
+	tinyalloc_stack_free(&s16);
+	check(ssum(TA_STACK_FREES) == 2 && ssum(TA_STACK_LARGE_PAGES_FREED) == 5,
+	      "faults: their pages go back when they are freed");
 	return 0;
 }
 

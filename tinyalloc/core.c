@@ -58,15 +58,49 @@ struct ta_stats __percpu *ta_global_stats;
 static struct shrinker *ta_stack_shrinker;
 static int ta_cpuhp_state;
 
-void *tinyalloc_alloc(size_t size, gfp_t gfp)
+/*
+ * What one shared span cannot do for one object (span_gfp.h): charge it to
+ * the caller's memory cgroup, never fail, take it from a zone of the
+ * caller's choosing.  kmalloc does these per object.
+ */
+#define TA_GFP_KMALLOC	(__GFP_ACCOUNT | __GFP_NOFAIL | __GFP_DMA | \
+			 __GFP_DMA32 | __GFP_HIGHMEM)
+
+static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
+				      gfp_t gfp)
 {
+	void *p;
+
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
-	if (likely(size < ta_main->block_size))
-		return ta_tiny_alloc(ta_main, size, gfp);
+	if (likely(size < ta->block_size && !(gfp & TA_GFP_KMALLOC))) {
+		p = ta_tiny_alloc(ta, size, gfp);
+		if (likely(p))
+			return p;
+		/* No span to be had: kmalloc falls back to smaller orders. */
+	}
 	return ta_large_alloc(size, gfp);
 }
+
+void *tinyalloc_alloc(size_t size, gfp_t gfp)
+{
+	return ta_alloc(ta_main, size, gfp);
+}
 EXPORT_SYMBOL_GPL(tinyalloc_alloc);
+
+/**
+ * ta_alloc_from() - tinyalloc_alloc() on another tiny instance
+ * @ta: the instance tiny requests go to
+ * @size: size in bytes
+ * @gfp: allocation flags
+ *
+ * Return: as tinyalloc_alloc().
+ */
+void *ta_alloc_from(struct ta_tiny *ta, size_t size, gfp_t gfp)
+{
+	return ta_alloc(ta, size, gfp);
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_alloc_from);
 
 void tinyalloc_free(const void *obj)
 {

@@ -15,6 +15,7 @@ extern struct ta_stack *ta_stacks;
 extern struct ta_stats __percpu *ta_global_stats;
 
 struct ta_stats __percpu *ta_global_stats_get(void);
+void *ta_alloc_from(struct ta_tiny *ta, size_t size, gfp_t gfp);
 struct shrinker *ta_stack_shrinker_get(void);
 struct seq_file;
 int ta_debugfs_stats_show(struct seq_file *m, void *v);

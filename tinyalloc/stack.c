@@ -19,6 +19,10 @@
  * wait on free lists indexed by page order for reuse; a shrinker and the
  * module's exit give them back.
  *
+ * A stack whose gfp asks for what shared memory cannot give (__GFP_ACCOUNT,
+ * a zone: span_gfp.h), and a pool stack when no pool span can be had, get
+ * pages of their own with the caller's flags, given back at free.
+ *
  * Nothing is hidden in or around a stack: a span's description lives in
  * a struct ta_stack_span found through an xarray keyed by its first pfn,
  * so a free is validated (foreign, wrong size, misaligned, double free)
@@ -31,12 +35,14 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
 #include <linux/xarray.h>
 
 #include "compat.h"
 #include "report.h"
+#include "span_gfp.h"
 #include "stack.h"
 #include "trace.h"
 
@@ -88,8 +94,6 @@ static int ta_stack_index(struct ta_stack_span *span, gfp_t gfp)
 	unsigned long flags;
 	void *old;
 
-	/* xarray nodes come from a cache with a constructor: never zeroed. */
-	gfp &= ~__GFP_ZERO;
 	if (gfpflags_allow_blocking(gfp))
 		return xa_err(xa_store_irq(&ta_stack_xa, pfn, span, gfp));
 	xa_lock_irqsave(&ta_stack_xa, flags);
@@ -123,19 +127,45 @@ static struct ta_stack_span *ta_stack_lookup(unsigned long lo)
 	return span;
 }
 
+/*
+ * Pages for a span or a stack.  The page allocator warns of __GFP_NOFAIL
+ * above order 1: there, tinyalloc retries itself, as long as it may sleep.
+ */
+static struct page *ta_stack_pages(int node, gfp_t gfp, unsigned int order)
+{
+	bool nofail = gfp & __GFP_NOFAIL && order > 1 &&
+		      gfpflags_allow_blocking(gfp);
+	struct page *page;
+
+	if (order > 1)
+		gfp &= ~__GFP_NOFAIL;
+	for (;;) {
+		page = alloc_pages_node(node, gfp | __GFP_COMP, order);
+		if (page || !nofail)
+			return page;
+		memalloc_retry_wait(gfp);
+	}
+}
+
+/*
+ * A span of @page_order pages from @page_gfp, for stacks of @order (a
+ * pool order, TA_STACK_ORDERS for a large stack, TA_STACK_OWN), its
+ * descriptor and index entry from the caller's @gfp.
+ */
 static struct ta_stack_span *ta_span_new(struct ta_stack *st,
 					 unsigned int order,
-					 unsigned int page_order, gfp_t gfp)
+					 unsigned int page_order,
+					 gfp_t page_gfp, gfp_t gfp)
 {
 	struct ta_stack_span *span;
 	struct page *page;
 	int node = numa_mem_id();
 
-	span = kzalloc_node(sizeof(*span), gfp & ~__GFP_ZERO, node);
+	gfp = ta_meta_gfp(gfp);
+	span = kzalloc_node(sizeof(*span), gfp, node);
 	if (!span)
 		return NULL;
-	page = alloc_pages_node(node, (gfp & ~__GFP_ZERO) | __GFP_COMP,
-				page_order);
+	page = ta_stack_pages(node, page_gfp & ~__GFP_ZERO, page_order);
 	if (!page)
 		goto err_span;
 	INIT_LIST_HEAD(&span->list);
@@ -398,7 +428,8 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 		/* The pool is empty: a new span, outside the lock if it may sleep. */
 		if (blocking)
 			ta_cpu_put(st, x, flags);
-		span = ta_span_new(st, order, TA_STACK_SPAN_ORDER, gfp);
+		span = ta_span_new(st, order, TA_STACK_SPAN_ORDER,
+				   ta_span_gfp(gfp), gfp);
 		if (span)
 			ta_pool_add_span(st, span);
 		if (!blocking)
@@ -463,7 +494,9 @@ static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
 	if (span) {
 		ta_stat_inc(st->stats, TA_STACK_LARGE_REUSED);
 	} else {
-		span = ta_span_new(st, TA_STACK_ORDERS, page_order, gfp);
+		/* Cached for reuse by anyone: no caller's own flags. */
+		span = ta_span_new(st, TA_STACK_ORDERS, page_order,
+				   ta_meta_gfp(gfp), gfp);
 		if (!span)
 			return 0;
 		ta_stat_add(st->stats, TA_STACK_LARGE_PAGES, 1UL << page_order);
@@ -473,6 +506,38 @@ static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
 	ta_stat_inc(st->stats, TA_STACK_LARGE_ALLOCS);
 	*spanp = span;
 	return span->base;
+}
+
+/*
+ * A stack with pages of its own, from the caller's flags but those no
+ * stack can have (movable or highmem pages, zeroed here if asked).
+ * Counted with the large stacks; given back at free.
+ */
+static unsigned long ta_own_alloc_stack(struct ta_stack *st, size_t size,
+					gfp_t gfp, struct ta_stack_span **spanp)
+{
+	unsigned int page_order = get_order(size);
+	struct ta_stack_span *span;
+
+	span = ta_span_new(st, TA_STACK_OWN, page_order,
+			   gfp & ~(__GFP_MOVABLE | __GFP_HIGHMEM), gfp);
+	if (!span)
+		return 0;
+	ta_stat_add(st->stats, TA_STACK_LARGE_PAGES, 1UL << page_order);
+	span->stack_shift = ilog2(size);
+	ta_stat_inc(st->stats, TA_STACK_LARGE_ALLOCS);
+	*spanp = span;
+	return span->base;
+}
+
+static void ta_own_free_stack(struct ta_stack *st, struct ta_stack_span *span)
+{
+	unsigned long pages = 1UL << span->page_order;
+
+	ta_stat_inc(st->stats, TA_STACK_LARGE_FREES);
+	ta_span_release(span);
+	ta_stat_inc(st->stats, TA_STACK_LARGE_RELEASED);
+	ta_stat_add(st->stats, TA_STACK_LARGE_PAGES_FREED, pages);
 }
 
 static void ta_large_free_stack(struct ta_stack *st,
@@ -577,13 +642,16 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 		return ta_stack_bad_request(st, stk, size, -E2BIG);
 	order = ta_stack_order(st, size);
 	bytes = ta_stack_bytes(st, order);
-	if (order < TA_STACK_ORDERS) {
+	lo = 0;
+	if (order < TA_STACK_ORDERS && !(gfp & TA_STACK_GFP_OWN))
 		lo = ta_pool_alloc(st, order, gfp, &span);
-	} else {
+	else if (!(gfp & TA_STACK_GFP_OWN))
 		lo = ta_large_alloc_stack(st, bytes, gfp, &span);
-		if (lo)
-			ta_stat_inc(st->stats, TA_STACK_ALLOCS);
-	}
+	/* Its own pages, or no pool span could be had (fragmentation). */
+	if (!lo && (order < TA_STACK_ORDERS || gfp & TA_STACK_GFP_OWN))
+		lo = ta_own_alloc_stack(st, bytes, gfp, &span);
+	if (lo && span->order >= TA_STACK_ORDERS)
+		ta_stat_inc(st->stats, TA_STACK_ALLOCS);
 	if (!lo) {
 		ta_stat_inc(st->stats, TA_STACK_ALLOC_FAILS);
 		memset(stk, 0, sizeof(*stk));
@@ -677,7 +745,10 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 		ta_pool_free(st, span, lo);
 	} else {
 		ta_stat_inc(st->stats, TA_STACK_FREES);
-		ta_large_free_stack(st, span);
+		if (span->order == TA_STACK_OWN)
+			ta_own_free_stack(st, span);
+		else
+			ta_large_free_stack(st, span);
 	}
 	return true;
 }

@@ -22,6 +22,10 @@
 #include "tinyalloc.h"
 
 #define TA_STACK_ORDERS		4
+/* struct ta_stack_span.order of a stack with pages of its own. */
+#define TA_STACK_OWN		(TA_STACK_ORDERS + 1)
+/* Flags only pages of a stack's own can honour (span_gfp.h). */
+#define TA_STACK_GFP_OWN	(__GFP_ACCOUNT | __GFP_DMA | __GFP_DMA32)
 #define TA_STACK_CACHE_SIZE	SZ_32K		/* also the pool span size */
 #define TA_STACK_LARGE_LISTS	(TA_MAX_PAGE_ORDER + 1)
 /* The largest order must fit a span: FIXED_STACK <= 4 KiB, even with bigger pages. */
@@ -36,10 +40,11 @@
  * @base: first address
  * @pool: stacks in the pool (bit per stack), under the order's lock
  * @live: stacks handed out to callers (bit per stack), atomic bitops
- * @order: pool order, or TA_STACK_ORDERS for a large stack
+ * @order: pool order, TA_STACK_ORDERS for a large stack, or TA_STACK_OWN
+ *         for a stack with pages of its own (given back at free)
  * @page_order: page order of the memory
  * @node: NUMA node of the memory
- * @stack_shift: large stack: log2 of its size, which pages over 4 KiB
+ * @stack_shift: large or own stack: log2 of its size, which pages over 4 KiB
  *               may make smaller than its memory
  * @rcu: frees the descriptor after lookups that may still hold it
  *

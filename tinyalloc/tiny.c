@@ -40,6 +40,7 @@
 
 #include "compat.h"
 #include "report.h"
+#include "span_gfp.h"
 #include "tiny.h"
 #include "trace.h"
 
@@ -160,7 +161,7 @@ static struct ta_span *ta_span_alloc(struct ta_tiny *ta, int node, gfp_t gfp)
 	struct page *page, *shadow;
 	struct ta_span *span;
 
-	gfp = (gfp & ~__GFP_ZERO) | __GFP_COMP;
+	gfp = ta_span_gfp(gfp);
 	page = alloc_pages_node(node, gfp, order);
 	if (!page)
 		return NULL;
@@ -427,37 +428,21 @@ static void ta_ctx_release(struct ta_tiny *ta, struct ta_tiny_ctx *x)
 }
 
 /*
- * Give context @xi of the CPU a span with a free block, in place of its
- * exhausted one.  A new span may need the page allocator, which may sleep
- * if @gfp allows: then the local lock is dropped and *@xp may become the
- * context of another CPU.
+ * Give context @x a span with a free block, in place of its exhausted
+ * one.  A new span never sleeps (span_gfp.h), so the local lock is kept.
  */
-static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_ctx **xp,
-			  enum ta_ctx xi, gfp_t gfp, unsigned long *flags)
+static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+			  gfp_t gfp)
 {
-	struct ta_tiny_ctx *x = *xp;
-	bool blocking = gfpflags_allow_blocking(gfp);
 	struct ta_span *span;
 
 	ta_ctx_release(ta, x);
 	span = ta_span_pop(ta, numa_mem_id());
 	if (!span) {
-		if (blocking)
-			local_unlock_irqrestore(&ta->cpu->lock, *flags);
 		span = ta_span_alloc(ta, numa_mem_id(), gfp);
-		if (blocking) {
-			local_lock_irqsave(&ta->cpu->lock, *flags);
-			x = &this_cpu_ptr(ta->cpu)->ctx[xi];
-			*xp = x;
-		}
 		if (!span)
 			return -ENOMEM;
 		span->frozen = 1;
-		if (x->span) {
-			/* Another task refilled this CPU meanwhile. */
-			ta_span_unfreeze(ta, span, 0);
-			return 0;
-		}
 	}
 	x->span = span;
 	x->taken = 0;
@@ -668,7 +653,7 @@ static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
 		p = ta_bump(ta, ta_pick_block(ta, x->open, size), size);
 	while (!p) {
 		p = ta_new_block(ta, x, size, true);
-		if (!p && ta_refill_span(ta, &x, xi, gfp, &flags))
+		if (!p && ta_refill_span(ta, x, gfp))
 			break;
 	}
 	if (p)
@@ -685,7 +670,8 @@ static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
  * @size: 1 to block_size - 1 bytes
  * @gfp: allocation flags
  *
- * Return: the object or NULL.
+ * Return: the object, or NULL if no span could serve it: the caller
+ * (tinyalloc_alloc()) then asks kmalloc.
  */
 void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 {

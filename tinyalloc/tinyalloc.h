@@ -16,16 +16,18 @@
 /**
  * tinyalloc_alloc() - allocate an object
  * @size: size in bytes
- * @gfp: allocation flags; __GFP_ZERO is honoured, and GFP_ATOMIC or
- *       GFP_NOWAIT work from any context, hard IRQ included (on
- *       PREEMPT_RT, as with kmalloc, not from a non-threaded hard IRQ)
+ * @gfp: allocation flags, as for kmalloc; GFP_ATOMIC or GFP_NOWAIT work
+ *       from any context, hard IRQ included (on PREEMPT_RT, as with
+ *       kmalloc, not from a non-threaded hard IRQ)
  *
  * A request smaller than tinyalloc_tiny_block_size() is combined with
  * other tiny requests of the calling CPU into one block, at an offset
  * aligned by Go's rule: 8 if @size is a multiple of 8, else 4 if a
  * multiple of 4, else 2 if even, else 1.  The memory must not hold
  * pointers that need the object to stay alone in its block, and is only
- * for the caller.  Larger requests come from kmalloc.
+ * for the caller.  Larger requests come from kmalloc, and so do tiny ones
+ * whose @gfp asks for what a shared block cannot give (__GFP_ACCOUNT,
+ * __GFP_NOFAIL, a zone modifier) or when no span can be had.
  *
  * Context: any context if @gfp does not allow blocking.
  * Return: the object, ZERO_SIZE_PTR for a @size of 0, or NULL when no
@@ -79,14 +81,17 @@ struct tinyalloc_stack {
  * @stk: where to store the bounds
  * @size: bytes wanted; rounded up to a power of two of at least
  *        tinyalloc_fixed_stack()
- * @gfp: allocation flags; __GFP_ZERO is honoured, and GFP_ATOMIC works
- *       from any context, hard IRQ included (on PREEMPT_RT, as with
- *       kmalloc, not from a non-threaded hard IRQ)
+ * @gfp: allocation flags, as for alloc_pages(); GFP_ATOMIC works from
+ *       any context, hard IRQ included (on PREEMPT_RT, as with kmalloc,
+ *       not from a non-threaded hard IRQ)
  *
  * Stacks of tinyalloc_fixed_stack() << 0..3 bytes come from per-order
  * pools through per-CPU caches; larger ones from alloc_pages(), kept on
- * free lists for reuse after they are freed.  @stk->lo is aligned to the
- * rounded size and @stk->hi - @stk->lo is that size.
+ * free lists for reuse after they are freed.  A stack whose @gfp has
+ * __GFP_ACCOUNT, __GFP_DMA or __GFP_DMA32, or a pool stack when no pool
+ * span can be had, gets pages of its own from @gfp, given back at free;
+ * with __GFP_NOFAIL and a @gfp that may sleep it never fails.  @stk->lo is aligned to the rounded
+ * size and @stk->hi - @stk->lo is that size.
  *
  * Context: any context if @gfp does not allow blocking.
  * Return: 0; -EINVAL if @size is 0; -E2BIG if the page allocator can never
