@@ -4,8 +4,8 @@
 # guests: UML boots it over hostfs, qemu as an initramfs.  The only thing taken from
 # the host is the statically linked busybox (no shared libraries needed),
 # plus one symlink per applet so that scripts can call insmod, poweroff...
-# by name, the checks the guest scripts share (/common.sh, /trace.sh and
-# /stat-table.sh, from scripts/guest/) and the stat viewer (/bin/tinyalloc-stat).
+# by name, the checks the guest scripts share (/common.sh, /trace.sh,
+# /memcg.sh and /stat-table.sh, from scripts/guest/) and the stat viewer (/bin/tinyalloc-stat).
 # /dev is left empty: the kernel mounts devtmpfs there itself
 # (CONFIG_DEVTMPFS_MOUNT) or /init does.
 # Usage: guest-rootfs.sh DIR
@@ -68,6 +68,7 @@ chmod 1777 "$dir/tmp"
 cp "$TA_ROOT/scripts/guest/common.sh" "$dir/common.sh"
 cp "$TA_ROOT/scripts/guest/trace.sh" "$dir/trace.sh"
 cp "$TA_ROOT/scripts/guest/stat-table.sh" "$dir/stat-table.sh"
+cp "$TA_ROOT/scripts/guest/memcg.sh" "$dir/memcg.sh"
 # The stat viewer, for the demo and its checks.
 cp "$TA_ROOT/scripts/tinyalloc-stat" "$dir/bin/tinyalloc-stat"
 chmod 0755 "$dir/bin/tinyalloc-stat"

@@ -6,6 +6,7 @@
 # lines (see common.sh).
 . /common.sh
 . /trace.sh
+. /memcg.sh
 
 # A column of a node's row in the nodes file (1 node, 2 tiny_spans,
 # 3-6 the stack orders' spans).
@@ -66,6 +67,7 @@ check "tiny spans back but the kept ones" [ "$(stat tiny_spans)" -le $((2 * node
 check "stack spans back but the kept ones" [ "$(stat stack_spans)" -le $((4 * nodes)) ]
 check "no large stack left" grep -qx 'stack_large_live 0' $D/stats
 check "stress module unloads" rmmod tinyalloc_stress
+memcg_checks
 bench_quick_checks
 live_checks "after the benchmarks"
 cpus_node_checks
