@@ -12,6 +12,7 @@
 
 #include <kunit/test.h>
 #include <linux/hrtimer.h>
+#include <linux/kthread.h>
 #include <linux/timer.h>
 
 #include "core.h"
@@ -327,11 +328,89 @@ static void test_load(struct kunit *test)
 		   (ktime_get_ns() - start) / NSEC_PER_MSEC);
 }
 
+/* ---- bad frees racing with the end of a span ---- */
+
+struct span_race {
+	struct ta_tiny *ta;
+	void *target;		/* what the other CPU frees, again and again */
+	bool stop;
+	struct completion done;
+};
+
+static int span_race_freer(void *arg)
+{
+	struct span_race *r = arg;
+	void *p;
+
+	while (!READ_ONCE(r->stop)) {
+		p = READ_ONCE(r->target);
+		if (p)
+			tinyalloc_free(p);
+		cond_resched();
+	}
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * One CPU makes a span, frees its one object and lets the span go back
+ * to the page allocator (keep_empty 0), over and over; another frees
+ * that object too, before and after.  Its late frees race with the
+ * span's end: they must read a header that is the span's, or none
+ * (KASAN would report a read of the freed pages), and everything adds
+ * up afterwards.
+ */
+static void test_span_end_race(struct kunit *test)
+{
+	struct span_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int i, cpu, rounds = 20000;
+	struct task_struct *t;
+	char *p;
+
+	need_smp(test);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->ta = ta_tiny_create(16, false);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r->ta));
+	r->ta->keep_empty = 0;
+	init_completion(&r->done);
+	migrate_disable();
+	cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
+	t = kthread_create(span_race_freer, r, "ta_race");
+	if (IS_ERR(t)) {
+		migrate_enable();
+		ta_tiny_destroy(r->ta);
+		KUNIT_FAIL(test, "no kthread");
+		return;
+	}
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	for (i = 0; i < rounds; i++) {
+		p = ta_tiny_alloc(r->ta, 8, GFP_KERNEL);
+		if (!p)
+			break;
+		WRITE_ONCE(r->target, p);
+		tinyalloc_free(p);
+		ta_tiny_drain_local(r->ta);
+	}
+	migrate_enable();
+	WRITE_ONCE(r->stop, true);
+	wait_for_completion(&r->done);
+	KUNIT_EXPECT_EQ(test, i, rounds);
+	for_each_possible_cpu(cpu)
+		ta_tiny_drain_cpu(r->ta, cpu);
+	KUNIT_EXPECT_EQ(test, ta_stat_sum(r->ta->stats, TA_TINY_ALLOCS),
+			ta_stat_sum(r->ta->stats, TA_TINY_FREES));
+	KUNIT_EXPECT_EQ(test, ta_stat_sum(r->ta->stats, TA_TINY_SPANS_ALLOC),
+			ta_stat_sum(r->ta->stats, TA_TINY_SPANS_FREED));
+	ta_tiny_destroy(r->ta);
+}
+
 static struct kunit_case smp_cases[] = {
 	KUNIT_CASE_SLOW(test_cross_cpu_free),
 	KUNIT_CASE_SLOW(test_irq_all_cpus),
 	KUNIT_CASE_SLOW(test_hotplug_stress),
 	KUNIT_CASE_SLOW(test_load),
+	KUNIT_CASE_SLOW(test_span_end_race),
 	{}
 };
 

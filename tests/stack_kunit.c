@@ -608,6 +608,59 @@ static void test_gfp_own_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, live(st), 0);
 }
 
+/*
+ * A free stack in a CPU's cache holds the cache's links; handed out again
+ * without __GFP_ZERO it must hold no pointer of tinyalloc's.
+ */
+static void test_no_links_handed_out(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	struct tinyalloc_stack stk[8];
+	unsigned long *w;
+	unsigned int order, i;
+
+	for (order = 0; order < TA_STACK_ORDERS; order++) {
+		migrate_disable();
+		for (i = 0; i < ARRAY_SIZE(stk); i++) {
+			KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &stk[i],
+							     2048 << order,
+							     GFP_KERNEL), 0);
+			memset((void *)stk[i].lo, 0x5a, 2048 << order);
+		}
+		for (i = 0; i < ARRAY_SIZE(stk); i++)
+			tinyalloc_stack_free(&stk[i]);
+		for (i = 0; i < ARRAY_SIZE(stk); i++) {
+			KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &stk[i],
+							     2048 << order,
+							     GFP_KERNEL), 0);
+			w = (unsigned long *)stk[i].lo;
+			KUNIT_EXPECT_FALSE(test, virt_addr_valid((void *)w[0]));
+			KUNIT_EXPECT_FALSE(test, virt_addr_valid((void *)w[1]));
+		}
+		migrate_enable();
+		for (i = 0; i < ARRAY_SIZE(stk); i++)
+			tinyalloc_stack_free(&stk[i]);
+	}
+}
+
+/* stack_debug keeps __GFP_ZERO's promise: no canary in a zeroed stack. */
+static void test_stack_debug_zero(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, true);
+	struct tinyalloc_stack stk;
+	unsigned int order;
+
+	for (order = 0; order < TA_STACK_ORDERS + 2; order++) {
+		KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &stk, 2048 << order,
+						     GFP_KERNEL | __GFP_ZERO), 0);
+		KUNIT_EXPECT_TRUE(test, !memchr_inv((void *)stk.lo, 0,
+						    stk.hi - stk.lo));
+		tinyalloc_stack_free(&stk);
+	}
+	KUNIT_EXPECT_EQ(test, ssum(st, TA_STACK_OVERFLOWS), 0);
+	KUNIT_EXPECT_EQ(test, invalid(st), 0);
+}
+
 static struct kunit_case stack_cases[] = {
 	KUNIT_CASE_PARAM(test_order_rounding, fixed_gen_params),
 	KUNIT_CASE_PARAM(test_bounds, fixed_gen_params),
@@ -616,6 +669,8 @@ static struct kunit_case stack_cases[] = {
 	KUNIT_CASE(test_shrinker),
 	KUNIT_CASE(test_gfp_zero),
 	KUNIT_CASE(test_gfp_own_pages),
+	KUNIT_CASE(test_no_links_handed_out),
+	KUNIT_CASE(test_stack_debug_zero),
 	KUNIT_CASE(test_atomic_irqs_off),
 	KUNIT_CASE(test_drain_cpu),
 	KUNIT_CASE(test_bad_sizes),

@@ -226,8 +226,8 @@ static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
 
 /*
  * A free stack in a cache: its first words link it and name its span, so
- * that taking it needs no lookup.  (A stack handed out holds nothing of
- * tinyalloc's.)
+ * that taking it needs no lookup.  They are cleared when it is taken: a
+ * stack handed out holds no pointer of tinyalloc's.
  */
 struct ta_free_stack {
 	unsigned long next;
@@ -421,6 +421,8 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 				       numa_mem_id() : node, order, c);
 		if (c->head) {
 			lo = ta_cache_pop(c, bytes, spanp);
+			/* Handed out: the links go. */
+			memset((void *)lo, 0, sizeof(struct ta_free_stack));
 			ta_pool_count(st, x, order, true);
 			ta_cpu_put(st, x, flags);
 			return lo;
@@ -661,10 +663,13 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	WARN_ON_ONCE(lo & (bytes - 1));
 	/* Live until freed: a second free of the same bounds is refused. */
 	WARN_ON_ONCE(test_and_set_bit((lo - span->base) / bytes, &span->live));
-	if (gfp & __GFP_ZERO)
+	/* stack_debug's canary, unless the caller was promised zeroes. */
+	if (gfp & __GFP_ZERO) {
 		memset((void *)lo, 0, bytes);
-	if (st->debug)
+	} else if (st->debug) {
 		*(unsigned long *)lo = ta_stack_canary(lo);
+		set_bit((lo - span->base) / bytes, &span->canary);
+	}
 	trace_stack_alloc(lo, size, bytes);
 	stk->lo = lo;
 	stk->hi = lo + bytes;
@@ -698,10 +703,14 @@ static bool ta_stack_bounds_ok(struct ta_stack_span *span, unsigned long lo,
 }
 
 /* stack_debug: report an overwritten canary, then poison the stack. */
-static void ta_stack_debug_free(struct ta_stack *st, unsigned long lo,
+static void ta_stack_debug_free(struct ta_stack_span *span, unsigned long lo,
 				unsigned long hi, unsigned long ip)
 {
-	if (*(unsigned long *)lo != ta_stack_canary(lo)) {
+	struct ta_stack *st = span->owner;
+	bool canary = test_and_clear_bit((lo - span->base) / (hi - lo),
+					 &span->canary);
+
+	if (canary && *(unsigned long *)lo != ta_stack_canary(lo)) {
 		ta_stat_inc(st->stats, TA_STACK_OVERFLOWS);
 		pr_err_ratelimited("stack overflow: the canary at lo of [%p, %p) is overwritten (freed by %pS)\n",
 				   (void *)lo, (void *)hi, (void *)ip);
@@ -739,7 +748,7 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 	/* Live until now, so its span stays until this free completes. */
 	st = span->owner;
 	if (st->debug)
-		ta_stack_debug_free(st, lo, hi, ip);
+		ta_stack_debug_free(span, lo, hi, ip);
 	trace_stack_free(lo, hi - lo);
 	if (span->order < TA_STACK_ORDERS) {
 		ta_pool_free(st, span, lo);

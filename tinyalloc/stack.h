@@ -40,6 +40,8 @@
  * @base: first address
  * @pool: stacks in the pool (bit per stack), under the order's lock
  * @live: stacks handed out to callers (bit per stack), atomic bitops
+ * @canary: stack_debug: stacks handed out with a canary at lo (those
+ *          without were asked zeroed), atomic bitops
  * @order: pool order, TA_STACK_ORDERS for a large stack, or TA_STACK_OWN
  *         for a stack with pages of its own (given back at free)
  * @page_order: page order of the memory
@@ -57,6 +59,7 @@ struct ta_stack_span {
 	unsigned long base;
 	unsigned long pool;
 	unsigned long live;
+	unsigned long canary;
 	u8 order;
 	u8 page_order;
 	u8 stack_shift;

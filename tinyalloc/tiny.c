@@ -75,7 +75,10 @@ static unsigned long ta_span_size(void)
  * compound pages, so the span is the address rounded down, if that is
  * a span's head page; no compound_head() walk.  Only struct page is
  * read, never the memory at @obj, so a foreign address is safe to test
- * (KASAN stays quiet).
+ * (KASAN stays quiet).  The cookie is published after the header is
+ * built (ta_span_alloc()), and the header outlives the cookie by an RCU
+ * grace period (ta_span_free()): a caller that may race with the span's
+ * end, a bad free, looks it up under rcu_read_lock().
  */
 static __always_inline struct ta_span *ta_span_lookup(const void *obj)
 {
@@ -85,7 +88,8 @@ static __always_inline struct ta_span *ta_span_lookup(const void *obj)
 	if (!virt_addr_valid((void *)base))
 		return NULL;
 	page = virt_to_page((void *)base);
-	if (page_private(page) != ta_span_cookie(page))
+	/* Pairs with the release in ta_span_alloc(): the header is built. */
+	if (smp_load_acquire(&page->private) != ta_span_cookie(page))
 		return NULL;
 	return (struct ta_span *)base;
 }
@@ -187,22 +191,33 @@ static struct ta_span *ta_span_alloc(struct ta_tiny *ta, int node, gfp_t gfp)
 		}
 		span->shadow = page_address(shadow);
 	}
-	set_page_private(page, ta_span_cookie(page));
+	/* Last: a lookup that finds the cookie finds the header built. */
+	smp_store_release(&page->private, ta_span_cookie(page));
 	atomic_long_inc(&ta->nodes[span->node].nr_spans);
 	ta_stat_inc(ta->stats, TA_TINY_SPANS_ALLOC);
 	return span;
 }
 
-static void ta_span_free(struct ta_tiny *ta, struct ta_span *span)
+static void ta_span_free_rcu(struct rcu_head *rcu)
 {
-	struct page *page = virt_to_page(span);
+	struct ta_span *span = container_of(rcu, struct ta_span, rcu);
 
-	set_page_private(page, 0);
-	atomic_long_dec(&ta->nodes[span->node].nr_spans);
 	if (span->shadow)
 		__free_pages(virt_to_page(span->shadow), ta_span_order());
-	__free_pages(page, ta_span_order());
+	__free_pages(virt_to_page(span), ta_span_order());
+}
+
+/*
+ * No lookup that starts once the cookie is cleared finds the span; one
+ * that found it before (a bad free racing with the span's end) still
+ * reads the span's own header: the pages go back after a grace period.
+ */
+static void ta_span_free(struct ta_tiny *ta, struct ta_span *span)
+{
+	WRITE_ONCE(virt_to_page(span)->private, 0);
+	atomic_long_dec(&ta->nodes[span->node].nr_spans);
 	ta_stat_inc(ta->stats, TA_TINY_SPANS_FREED);
+	call_rcu(&span->rcu, ta_span_free_rcu);
 }
 
 /*
@@ -718,23 +733,32 @@ static bool ta_debug_free(struct ta_span *span, const void *obj,
  */
 bool ta_tiny_free(const void *obj, unsigned long ip)
 {
-	struct ta_span *span = ta_span_lookup(obj);
 	unsigned long addr = (unsigned long)obj;
+	struct ta_span *span;
 	struct ta_tiny *ta;
 	int count;
 
-	if (!span)
+	/*
+	 * Until the count is taken: a bad free may race with the span's
+	 * end.  A free that takes it holds a block, which keeps the span.
+	 */
+	rcu_read_lock();
+	span = ta_span_lookup(obj);
+	if (!span) {
+		rcu_read_unlock();
 		return false;
+	}
 	ta = span->owner;
 	if (addr - (unsigned long)span < ta->first_block) {
 		ta_report_invalid(ta->stats, obj, ip, "points into a span header");
-		return true;
+		goto refused;
 	}
 	if (unlikely(ta->debug) && !ta_debug_free(span, obj, ip))
-		return true;
+		goto refused;
 	/* Before the count drops: then the block may be handed out again. */
 	trace_tiny_free(obj);
 	count = ta_count_add(span, ta_block_index(ta, span, addr), -1, false);
+	rcu_read_unlock();
 	if (unlikely(count < 0)) {
 		ta_report_invalid(ta->stats, obj, ip,
 				  "its block holds no live object");
@@ -745,6 +769,10 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 		ta_stat_inc(ta->stats, TA_TINY_REMOTE_FREES);
 	if (count == 0)
 		ta_block_freed(ta, span);
+	return true;
+
+refused:
+	rcu_read_unlock();
 	return true;
 }
 
@@ -900,5 +928,7 @@ void ta_tiny_destroy(struct ta_tiny *ta)
 	free_percpu(ta->cpu);
 	kfree(ta->nodes);
 	kfree(ta);
+	/* The spans' pages go back in RCU callbacks of this module. */
+	rcu_barrier();
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_destroy);

@@ -12,6 +12,7 @@
 #include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -25,6 +26,7 @@
 /**
  * struct ta_span - header at the start of a span of pages
  * @list: on its node's partial or full list; empty while a CPU owns it
+ * @rcu: once freed, gives the pages back after a grace period (tiny.c)
  * @owner: the instance the span belongs to
  * @shadow: tiny_debug only: per byte, the size of the object starting there
  * @inuse: blocks in use, but those taken by the CPU that owns it (tiny.c)
@@ -36,7 +38,10 @@
  * so that each block stays aligned to the block size.
  */
 struct ta_span {
-	struct list_head list;
+	union {
+		struct list_head list;
+		struct rcu_head rcu;
+	};
 	struct ta_tiny *owner;
 	u8 *shadow;
 	atomic_t inuse;

@@ -19,6 +19,16 @@ stat() { sed -n "s/^$1 //p" $D/stats; }
 # value loads, shows itself and unloads.
 param_checks()
 {
+	# UML 6.1 hangs in the kernel's path for a failed module load within
+	# a few dozen of them (a loop of refused loads hung after 18, where
+	# tinyalloc's init returns -EINVAL before it allocates anything; make
+	# check's 7 hung once, earlier sessions saw it in vfree): there the
+	# refusals are left to Debian's own 6.1, which runs this too.
+	if grep -q 'User Mode Linux' /proc/cpuinfo && uname -r | grep -q '^6\.1\.'; then
+		echo "param_checks: refused loads skipped on UML 6.1 (its failed-load path hangs)"
+		param_loads
+		return
+	fi
 	for bad in 0 12 64; do
 		check "tiny_block=$bad refused" sh -c "! insmod $M/tinyalloc.ko tiny_block=$bad"
 		check "tiny_block=$bad message" sh -c "dmesg | grep -q 'tinyalloc: tiny_block=$bad is not supported'"
@@ -26,14 +36,20 @@ param_checks()
 
 	check "tiny_policy=worst refused" sh -c "! insmod $M/tinyalloc.ko tiny_policy=worst"
 	check "tiny_policy=worst message" sh -c "dmesg | grep -q 'tinyalloc: tiny_policy=worst is not supported'"
-	check "tiny_policy=bestfit loads" insmod $M/tinyalloc.ko tiny_policy=bestfit
-	check "tiny_policy=bestfit in stats" grep -qx "tiny_policy bestfit" $D/stats
-	check "tiny_policy=bestfit unloads" rmmod tinyalloc
 
 	for bad in 512 1000 65536; do
 		check "fixed_stack=$bad refused" sh -c "! insmod $M/tinyalloc.ko fixed_stack=$bad"
 		check "fixed_stack=$bad message" sh -c "dmesg | grep -q 'tinyalloc: fixed_stack=$bad is not supported'"
 	done
+	param_loads
+}
+
+# Every supported parameter value loads, shows itself and unloads.
+param_loads()
+{
+	check "tiny_policy=bestfit loads" insmod $M/tinyalloc.ko tiny_policy=bestfit
+	check "tiny_policy=bestfit in stats" grep -qx "tiny_policy bestfit" $D/stats
+	check "tiny_policy=bestfit unloads" rmmod tinyalloc
 
 	# Each supported block size loads, shows itself, and unloads cleanly.
 	for bs in 8 32; do
