@@ -6,7 +6,7 @@
  * the tiny allocator (tiny.c) and larger ones to kmalloc (large.c);
  * tinyalloc_free() tells them apart by the page the pointer is in.
  * Stacks come from stack.c.  A CPU that goes offline has its caches
- * drained; a shrinker gives cached large stacks back under pressure.
+ * drained; idle memory goes back to the page allocator (scavenge.c).
  */
 
 #define pr_fmt(fmt) "tinyalloc: " fmt
@@ -45,6 +45,11 @@ module_param(fixed_stack, uint, 0444);
 MODULE_PARM_DESC(fixed_stack,
 		 "FIXED_STACK, the smallest stack in bytes: a power of two from 1024 to PAGE_SIZE, at most 4096 (default 2048); pools serve FIXED_STACK << 0..3");
 
+static unsigned int scavenge_ms = 10000;
+module_param(scavenge_ms, uint, 0444);
+MODULE_PARM_DESC(scavenge_ms,
+		 "Idle memory goes back after about this many ms: CPUs that allocated nothing in a period give up their spans and cached stacks, large stacks cached a whole period are released (default 10000; 0: only under memory pressure)");
+
 static bool stack_debug;
 module_param(stack_debug, bool, 0444);
 MODULE_PARM_DESC(stack_debug,
@@ -55,7 +60,6 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_main);
 struct ta_stack *ta_stacks;
 EXPORT_SYMBOL_TA_INTERNAL(ta_stacks);
 struct ta_stats __percpu *ta_global_stats;
-static struct shrinker *ta_stack_shrinker;
 static int ta_cpuhp_state;
 
 /*
@@ -138,29 +142,6 @@ size_t tinyalloc_fixed_stack(void)
 }
 EXPORT_SYMBOL_GPL(tinyalloc_fixed_stack);
 
-static unsigned long ta_shrink_count(struct shrinker *s,
-				     struct shrink_control *sc)
-{
-	return ta_stack_large_count(ta_stacks) ?: SHRINK_EMPTY;
-}
-
-static unsigned long ta_shrink_scan(struct shrinker *s,
-				    struct shrink_control *sc)
-{
-	return ta_stack_large_scan(ta_stacks, sc->nr_to_scan) ?: SHRINK_STOP;
-}
-
-/**
- * ta_stack_shrinker_get() - the shrinker of the module's stacks
- *
- * Return: the shrinker, so tests can drive it as reclaim would.
- */
-struct shrinker *ta_stack_shrinker_get(void)
-{
-	return ta_stack_shrinker;
-}
-EXPORT_SYMBOL_TA_INTERNAL(ta_stack_shrinker_get);
-
 /* A dead CPU's caches go back, its open tiny block is settled. */
 static int ta_cpu_dead(unsigned int cpu)
 {
@@ -218,13 +199,9 @@ static int __init tinyalloc_init(void)
 		err = PTR_ERR(ta_stacks);
 		goto err_tiny;
 	}
-	ta_stack_shrinker = ta_shrinker_register("tinyalloc-stacks",
-						 ta_shrink_count,
-						 ta_shrink_scan);
-	if (!ta_stack_shrinker) {
-		err = -ENOMEM;
+	err = ta_scavenge_init(scavenge_ms);
+	if (err)
 		goto err_stacks;
-	}
 	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "tinyalloc:dead",
 					NULL, ta_cpu_dead);
 	if (err < 0)
@@ -237,7 +214,7 @@ static int __init tinyalloc_init(void)
 	return 0;
 
 err_shrinker:
-	ta_shrinker_unregister(ta_stack_shrinker);
+	ta_scavenge_exit();
 err_stacks:
 	ta_stack_destroy(ta_stacks);
 err_tiny:
@@ -253,7 +230,7 @@ static void __exit tinyalloc_exit(void)
 {
 	ta_debugfs_exit();
 	cpuhp_remove_state_nocalls(ta_cpuhp_state);
-	ta_shrinker_unregister(ta_stack_shrinker);
+	ta_scavenge_exit();
 	ta_stack_destroy(ta_stacks);
 	ta_tiny_destroy(ta_main);
 	ta_large_exit();

@@ -16,7 +16,9 @@ extern struct ta_stats __percpu *ta_global_stats;
 
 struct ta_stats __percpu *ta_global_stats_get(void);
 void *ta_alloc_from(struct ta_tiny *ta, size_t size, gfp_t gfp);
-struct shrinker *ta_stack_shrinker_get(void);
+struct shrinker *ta_shrinker_get(void);
+int ta_scavenge_init(unsigned int period_ms);
+void ta_scavenge_exit(void);
 struct seq_file;
 int ta_debugfs_stats_show(struct seq_file *m, void *v);
 int ta_debugfs_cpus_show(struct seq_file *m, void *v);

@@ -510,6 +510,16 @@ static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
 	return span->base;
 }
 
+/* A large or own stack's pages go back to the page allocator. */
+static void ta_large_release(struct ta_stack *st, struct ta_stack_span *span)
+{
+	unsigned long pages = 1UL << span->page_order;
+
+	ta_span_release(span);
+	ta_stat_inc(st->stats, TA_STACK_LARGE_RELEASED);
+	ta_stat_add(st->stats, TA_STACK_LARGE_PAGES_FREED, pages);
+}
+
 /*
  * A stack with pages of its own, from the caller's flags but those no
  * stack can have (movable or highmem pages, zeroed here if asked).
@@ -534,12 +544,8 @@ static unsigned long ta_own_alloc_stack(struct ta_stack *st, size_t size,
 
 static void ta_own_free_stack(struct ta_stack *st, struct ta_stack_span *span)
 {
-	unsigned long pages = 1UL << span->page_order;
-
 	ta_stat_inc(st->stats, TA_STACK_LARGE_FREES);
-	ta_span_release(span);
-	ta_stat_inc(st->stats, TA_STACK_LARGE_RELEASED);
-	ta_stat_add(st->stats, TA_STACK_LARGE_PAGES_FREED, pages);
+	ta_large_release(st, span);
 }
 
 static void ta_large_free_stack(struct ta_stack *st,
@@ -547,12 +553,44 @@ static void ta_large_free_stack(struct ta_stack *st,
 {
 	unsigned long flags;
 
+	span->freed_at = jiffies;
 	spin_lock_irqsave(&st->large_lock, flags);
 	list_add(&span->list, &st->large_free[span->page_order]);
 	st->large_cached[span->page_order]++;
 	spin_unlock_irqrestore(&st->large_lock, flags);
 	ta_stat_inc(st->stats, TA_STACK_LARGE_FREES);
 }
+
+/**
+ * ta_stack_large_release_older() - release large stacks cached since
+ * before a time
+ * @st: the instance
+ * @before: jiffies; stacks freed before it go back to the page allocator
+ *
+ * The free lists are newest first, so each is cut at its tail.
+ */
+void ta_stack_large_release_older(struct ta_stack *st, unsigned long before)
+{
+	struct ta_stack_span *span, *prev;
+	unsigned long flags;
+	unsigned int i;
+	LIST_HEAD(old);
+
+	spin_lock_irqsave(&st->large_lock, flags);
+	for (i = 0; i < TA_STACK_LARGE_LISTS; i++) {
+		list_for_each_entry_safe_reverse(span, prev, &st->large_free[i],
+						 list) {
+			if (time_after_eq(span->freed_at, before))
+				break;
+			list_move(&span->list, &old);
+			st->large_cached[i]--;
+		}
+	}
+	spin_unlock_irqrestore(&st->large_lock, flags);
+	list_for_each_entry_safe(span, prev, &old, list)
+		ta_large_release(st, span);
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_large_release_older);
 
 /**
  * ta_stack_large_count() - pages of cached large stacks
@@ -597,10 +635,7 @@ unsigned long ta_stack_large_scan(struct ta_stack *st, unsigned long pages)
 			spin_unlock_irqrestore(&st->large_lock, flags);
 			if (!span)
 				break;
-			ta_span_release(span);
-			ta_stat_inc(st->stats, TA_STACK_LARGE_RELEASED);
-			ta_stat_add(st->stats, TA_STACK_LARGE_PAGES_FREED,
-				    1UL << i);
+			ta_large_release(st, span);
 			freed += 1UL << i;
 			if (freed >= pages)
 				break;

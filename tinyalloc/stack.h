@@ -46,6 +46,7 @@
  *         for a stack with pages of its own (given back at free)
  * @page_order: page order of the memory
  * @node: NUMA node of the memory
+ * @freed_at: large stack: jiffies when it was freed onto its free list
  * @stack_shift: large or own stack: log2 of its size, which pages over 4 KiB
  *               may make smaller than its memory
  * @rcu: frees the descriptor after lookups that may still hold it
@@ -60,6 +61,7 @@ struct ta_stack_span {
 	unsigned long pool;
 	unsigned long live;
 	unsigned long canary;
+	unsigned long freed_at;
 	u8 order;
 	u8 page_order;
 	u8 stack_shift;
@@ -156,6 +158,7 @@ void ta_stack_drain_cpu(struct ta_stack *st, unsigned int cpu);
 void ta_stack_drain_local(struct ta_stack *st);
 unsigned long ta_stack_large_count(struct ta_stack *st);
 unsigned long ta_stack_large_scan(struct ta_stack *st, unsigned long pages);
+void ta_stack_large_release_older(struct ta_stack *st, unsigned long before);
 unsigned long ta_stack_cached(struct ta_stack *st, unsigned int order);
 unsigned long ta_stack_spans(struct ta_stack *st, int node, unsigned int order);
 unsigned long ta_stack_pooled(struct ta_stack *st, unsigned int order);

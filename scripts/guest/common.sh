@@ -103,6 +103,41 @@ live_checks()
 	check "no stack left live $1" grep -qx 'stack_live 0' $D/stats
 }
 
+# Pages tinyalloc holds, tiny spans and stacks.
+held() { echo $(($(stat tiny_pages) + $(stat stack_pages))); }
+
+# Idle memory goes back (scavenge.c): after a client took 200,000 tiny
+# objects and 600 stacks of 2 to 64 KiB and freed them, tinyalloc holds at
+# most the per-node keep (2 empty tiny spans and one empty span per stack
+# order: 48 pages a node) once its CPUs were idle for two scavenger
+# periods, and at once after "echo 2 > drop_caches" without the scavenger.
+idle_checks()
+{
+	check "idle: tinyalloc loads with scavenge_ms=500" insmod $M/tinyalloc.ko scavenge_ms=500
+	nodes=$(($(wc -l < $D/nodes) - 1))
+	keep=$((48 * nodes))
+	check "idle: client takes and frees" sh -c \
+		"insmod $M/tinyalloc_hold.ko objs=200000 stacks=600 stack_size=0 && rmmod tinyalloc_hold"
+	busy=$(held)
+	sleep 2
+	idle=$(held)
+	echo "idle: right after the client freed all: $busy pages held; 2 s later: $idle (keep: $keep)"
+	check "idle: the client's memory was held right after its free ($busy pages)" [ "$busy" -gt "$keep" ]
+	check "idle: 2 s later at most the per-node keep is held ($idle pages)" [ "$idle" -le "$keep" ]
+	check "idle: tinyalloc unloads" rmmod tinyalloc
+
+	check "pressure: tinyalloc loads with scavenge_ms=0" insmod $M/tinyalloc.ko scavenge_ms=0
+	check "pressure: client takes and frees" sh -c \
+		"insmod $M/tinyalloc_hold.ko objs=200000 stacks=600 stack_size=0 && rmmod tinyalloc_hold"
+	busy=$(held)
+	echo 2 > /proc/sys/vm/drop_caches
+	after=$(held)
+	echo "pressure: after the client freed all: $busy pages held; after drop_caches: $after (keep: $keep)"
+	check "pressure: the client's memory was held after its free ($busy pages)" [ "$busy" -gt "$keep" ]
+	check "pressure: after drop_caches at most the per-node keep is held ($after pages)" [ "$after" -le "$keep" ]
+	check "pressure: tinyalloc unloads" rmmod tinyalloc
+}
+
 # Free memory in kB after dropping the page cache: MemFree plus the pages
 # parked on the per-CPU lists, which MemFree misses and which can hold
 # tens of megabytes right after a client freed its memory.

@@ -44,6 +44,7 @@ else
 	fail "no $F: the kernel lacks CONFIG_FAIL_PAGE_ALLOC"
 fi
 unload_tinyalloc
+idle_checks
 trace_checks
 unload_checks
 stat_checks

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Memory cgroup checks (busybox sh), at /memcg.sh in every guest.  A
-# client (tests/tinyalloc_memcg.c) loaded from a task in a cgroup v2 group
+# client (tests/tinyalloc_hold.c) loaded from a task in a cgroup v2 group
 # allocates tiny objects and stacks: with __GFP_ACCOUNT they are charged to
 # the group per object and grow its memory.current by about their size,
 # without it they are not charged, and at memory.max the allocations fail
@@ -12,10 +12,10 @@ CG=/sys/fs/cgroup/tinyalloc
 cg_kib() { echo $(($(cat $CG/memory.current) / 1024)); }
 
 # Load the client from a shell that moved itself into the group.
-cg_load() { sh -c "echo \$\$ > $CG/cgroup.procs && exec insmod $M/tinyalloc_memcg.ko $*"; }
+cg_load() { sh -c "echo \$\$ > $CG/cgroup.procs && exec insmod $M/tinyalloc_hold.ko $*"; }
 
 # What the client got: "objs N stacks N".
-cg_got() { dmesg | grep 'TA-MEMCG' | tail -n 1 | sed 's/.*TA-MEMCG //'; }
+cg_got() { dmesg | grep 'TA-HOLD' | tail -n 1 | sed 's/.*TA-HOLD //'; }
 
 # Load the client with $1 (objects or stacks), $2 = 1 or 0 for accounted,
 # and expect the group to grow by $3 to $4 KiB; then unload it.
@@ -28,7 +28,7 @@ cg_case()
 	echo "memcg: $args account=$account: got $(cg_got), memory.current grew by $grown KiB"
 	check "memcg: $args account=$account: charged $lo..$hi KiB" \
 		[ "$grown" -ge "$lo" -a "$grown" -le "$hi" ]
-	check "memcg: client unloads ($args, account=$account)" rmmod tinyalloc_memcg
+	check "memcg: client unloads ($args, account=$account)" rmmod tinyalloc_hold
 }
 
 memcg_checks()
@@ -59,12 +59,12 @@ memcg_checks()
 		check "memcg: client loads at the limit ($args)" cg_load "$args" account=1
 		echo "memcg: at the limit, $args: got $(cg_got)"
 		check "memcg: at the limit ($args) allocations failed" \
-			sh -c "! dmesg | grep TA-MEMCG | tail -n 1 | grep -Eq 'objs 1000000|stacks 1000$'"
+			sh -c "! dmesg | grep TA-HOLD | tail -n 1 | grep -Eq 'objs 1000000|stacks 1000$'"
 		check "memcg: at the limit ($args) the group stayed within memory.max" \
 			[ "$(cat $CG/memory.current)" -le "$(cat $CG/memory.max)" ]
 		check "memcg: at the limit ($args) memory.events counted it" \
 			[ "$(sed -n 's/^max //p' $CG/memory.events)" -gt "$events" ]
-		check "memcg: client unloads ($args)" rmmod tinyalloc_memcg
+		check "memcg: client unloads ($args)" rmmod tinyalloc_hold
 	done
 	echo max > $CG/memory.max
 	rmdir $CG

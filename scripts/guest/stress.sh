@@ -79,6 +79,7 @@ if [ "$nodes" -ge 2 ]; then
 fi
 
 unload_tinyalloc
+idle_checks
 
 # The same stress with the best-fit policy (4 open blocks per CPU).
 check "tinyalloc loads with tiny_policy=bestfit" insmod $M/tinyalloc.ko tiny_policy=bestfit

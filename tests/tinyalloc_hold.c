@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A client for the memory cgroup checks (scripts/guest/memcg.sh).
+ * A client that holds memory, for the memory cgroup and idle memory
+ * checks (scripts/guest/memcg.sh, idle_checks in common.sh).
  *
  * At load, in the insmod task, it allocates @objs objects of @size bytes
- * and @stacks stacks of @stack_size bytes, with GFP_KERNEL_ACCOUNT when
- * @account is set (else GFP_KERNEL), and __GFP_RETRY_MAYFAIL so that a
- * full cgroup makes an allocation fail rather than OOM-kill the task.  It
- * holds them until unloaded, and prints how many it got: the guest script
- * compares that with the cgroup's memory.current.
+ * and @stacks stacks of @stack_size bytes (0: 2 to 64 KiB in turn), with
+ * GFP_KERNEL_ACCOUNT when @account is set (else GFP_KERNEL), and
+ * __GFP_RETRY_MAYFAIL so that a full cgroup makes an allocation fail
+ * rather than OOM-kill the task.  It holds them until unloaded, and
+ * prints how many it got.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -32,7 +33,7 @@ MODULE_PARM_DESC(stacks, "Stacks to allocate");
 
 static unsigned int stack_size = 16384;
 module_param(stack_size, uint, 0444);
-MODULE_PARM_DESC(stack_size, "Bytes per stack");
+MODULE_PARM_DESC(stack_size, "Bytes per stack; 0: 2 to 64 KiB in turn");
 
 static bool account;
 module_param(account, bool, 0444);
@@ -42,7 +43,7 @@ static void **obj;
 static struct tinyalloc_stack *stk;
 static unsigned int nr_objs, nr_stacks;
 
-static int __init tinyalloc_memcg_init(void)
+static int __init tinyalloc_hold_init(void)
 {
 	gfp_t gfp = (account ? GFP_KERNEL_ACCOUNT : GFP_KERNEL) |
 		    __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
@@ -60,13 +61,15 @@ static int __init tinyalloc_memcg_init(void)
 			break;
 	}
 	for (nr_stacks = 0; nr_stacks < stacks; nr_stacks++)
-		if (tinyalloc_stack_alloc(&stk[nr_stacks], stack_size, gfp))
+		if (tinyalloc_stack_alloc(&stk[nr_stacks],
+					  stack_size ?: 2048 << nr_stacks % 6,
+					  gfp))
 			break;
-	pr_info("TA-MEMCG objs %u stacks %u\n", nr_objs, nr_stacks);
+	pr_info("TA-HOLD objs %u stacks %u\n", nr_objs, nr_stacks);
 	return 0;
 }
 
-static void __exit tinyalloc_memcg_exit(void)
+static void __exit tinyalloc_hold_exit(void)
 {
 	unsigned int i;
 
@@ -78,8 +81,8 @@ static void __exit tinyalloc_memcg_exit(void)
 	kvfree(stk);
 }
 
-module_init(tinyalloc_memcg_init);
-module_exit(tinyalloc_memcg_exit);
+module_init(tinyalloc_hold_init);
+module_exit(tinyalloc_hold_exit);
 
-MODULE_DESCRIPTION("tinyalloc client for the memory cgroup checks");
+MODULE_DESCRIPTION("tinyalloc client that holds memory until unloaded");
 MODULE_LICENSE("GPL");
