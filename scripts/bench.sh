@@ -23,22 +23,11 @@ reps=${BENCH_REPS:-5}
 groups=${BENCH_GROUPS:-tiny,mem,stack}
 mkdir -p "$out"
 "$TA_ROOT/scripts/install-deps.sh"
-"$TA_ROOT/scripts/install-deps.sh" golang-1.19-src gnuplot-nox
+"$TA_ROOT/scripts/install-deps.sh" gnuplot-nox
 
 note "bench: size sequences"
-codejson=/usr/share/go-1.19/src/encoding/json/testdata/code.json.gz
-python3 "$TA_ROOT/scripts/bench-seq.py" codejson "$codejson" "$out/codejson.seq"
+"$TA_ROOT/scripts/bench-seqs.sh" "$out"
 deb=$("$TA_ROOT/scripts/debian-kernel.sh" 6.12)
-boot=$TA_CACHE/bench/boot-$(basename "$deb").seq
-if [ ! -s "$boot" ]; then
-	mkdir -p "$TA_CACHE/bench"
-	"$TA_ROOT/scripts/run-qemu.sh" -k "$deb/vmlinuz" -o "$out/boot-trace.log" \
-		-t 600 -c "trace_event=kmem:kmalloc trace_buf_size=64M" -- \
-		"$TA_ROOT/scripts/guest/boot-trace.sh"
-	python3 "$TA_ROOT/scripts/bench-seq.py" boot "$out/boot-trace.log" "$boot.tmp"
-	mv "$boot.tmp" "$boot"
-fi
-cp "$boot" "$out/boot.seq"
 
 note "bench: single-CPU cases on UML 6.12 without debug options"
 # UML maps each page vmalloc gives its guest on its own: 10k stacks of

@@ -29,6 +29,7 @@ failed=0
 skipped=0
 stage=static
 summary=()
+failed_stages=()
 stage_start=$(date +%s)
 stage_passed=0
 stage_failed=0
@@ -39,6 +40,7 @@ next_stage()
 	summary+=("$(printf '%-16s %4d passed %3d failed %5ds' "$stage" \
 		$((passed - stage_passed)) $((failed - stage_failed)) \
 		$(($(date +%s) - stage_start)))")
+	[ "$failed" -eq "$stage_failed" ] || failed_stages+=("$stage")
 	stage=$1
 	stage_start=$(date +%s)
 	stage_passed=$passed
@@ -174,10 +176,12 @@ guest_results()
 }
 
 # The modules every guest gets, from a build directory: those built for
-# its kernel (tinyalloc_kunit.ko only where there is KUnit).
+# its kernel (tinyalloc_kunit.ko only where there is KUnit); and the
+# benchmark sequences, for the benchmark module's memory cases.
 guest_modules()
 {
-	echo "$1/tinyalloc/tinyalloc.ko" "$1"/tests/*.ko
+	echo "$1/tinyalloc/tinyalloc.ko" "$1"/tests/*.ko "$out/codejson.seq" \
+		"$out/boot.seq"
 }
 
 # A stage on another kernel: build the modules in a copy, boot them with
@@ -218,6 +222,8 @@ debian_stage()
 }
 
 "$TA_ROOT/scripts/install-deps.sh"
+"$TA_ROOT/scripts/bench-seqs.sh" "$out" >"$out/bench-seqs.log" 2>&1 ||
+	{ tail -n 20 "$out/bench-seqs.log"; die "no benchmark sequences"; }
 ksrc=$("$TA_ROOT/scripts/kernel-source.sh" 6.12)
 kdir=$("$TA_ROOT/scripts/build-kernel.sh" um 6.12 "$TA_ROOT/scripts/configs/uml-test.config")
 
@@ -248,13 +254,47 @@ fi
 static_check "outside client: no undefined symbols" client.log 'undefined|WARNING'
 
 note "stage: checkpatch --strict and kernel-doc"
+# Pass only if the tool exits 0 and prints nothing at all: a tool that
+# fails to run prints something too.
+# Usage: lint_check NAME LOG COMMAND...
+lint_check()
+{
+	local name=$1 log=$out/$2 rc=0
+	shift 2
+
+	(cd "$TA_ROOT" && "$@") >"$log" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ] && [ ! -s "$log" ]; then
+		result pass "$name"
+	else
+		head -n 40 "$log"
+		result fail "$name (exit $rc, see $log)"
+	fi
+}
+# And each tool must find the faults of a sample made to have them.
+sample=$out/lint-sample.c
+printf '%s\n' '// SPDX-License-Identifier: GPL-2.0' '/**' ' * f() - a function' \
+	' *' ' * Return: 0.' ' */' 'int f(int x);' 'int g(void) ' '{' \
+	'	return 0;' '}' >"$sample"
+# (Output first: checkpatch exits 1 on the faults, which pipefail keeps.)
+found=$("$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --no-summary \
+	-f "$sample" 2>&1 || true)
+if grep -q '^ERROR: trailing whitespace' <<<"$found"; then
+	result pass "checkpatch finds the trailing space of a sample"
+else
+	result fail "checkpatch finds the trailing space of a sample"
+fi
+found=$("$ksrc/scripts/kernel-doc" -none -Wall "$sample" 2>&1 || true)
+if grep -q "member 'x' not described in 'f'" <<<"$found"; then
+	result pass "kernel-doc finds the undescribed parameter of a sample"
+else
+	result fail "kernel-doc finds the undescribed parameter of a sample"
+fi
 files=$(cd "$TA_ROOT" && ls tinyalloc/*.[ch] tests/*.[ch] | grep -v '\.mod\.c$')
-(cd "$TA_ROOT" && "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet \
-	--no-summary -f $files) >"$out/checkpatch.log" 2>&1 || true
-static_check "checkpatch --strict clean" checkpatch.log '^(WARNING|ERROR|CHECK)'
-(cd "$TA_ROOT" && "$ksrc/scripts/kernel-doc" -none -Wall $files) \
-	>"$out/kernel-doc.log" 2>&1 || true
-static_check "kernel-doc clean" kernel-doc.log 'warning|error'
+# shellcheck disable=SC2086 # one word per file
+lint_check "checkpatch --strict clean" checkpatch.log \
+	"$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --no-summary -f $files
+# shellcheck disable=SC2086 # one word per file
+lint_check "kernel-doc clean" kernel-doc.log "$ksrc/scripts/kernel-doc" -none -Wall $files
 
 note "stage: documentation and modinfo"
 script_check "htmldocs: Sphinx renders with no warning" htmldocs.log \
@@ -323,5 +363,14 @@ fi
 
 next_stage done
 printf '%s\n' "${summary[@]}"
+# A rare failure must be diagnosable from CI's output alone: the first
+# lines of each failed stage's splat, if it had one.
+for st in "${failed_stages[@]}"; do
+	[ -f "$out/$st.log" ] || continue
+	if ! splat=$("$TA_ROOT/scripts/check-splat.sh" "$out/$st.log" 2>&1); then
+		echo "== $st: the first lines of its splat"
+		echo "$splat" | head -n 30
+	fi
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

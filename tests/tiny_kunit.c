@@ -666,6 +666,7 @@ around_hardirq(struct kunit *test, enum hrtimer_restart (*fn)(struct hrtimer *),
 	       char **a, char **c)
 {
 	struct irq_own_result *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned long fired;
 
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		kunit_skip(test, "every context uses the locked state on PREEMPT_RT");
@@ -677,10 +678,11 @@ around_hardirq(struct kunit *test, enum hrtimer_restart (*fn)(struct hrtimer *),
 	migrate_disable();
 	*a = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
 	hrtimer_start(&r->timer, ms_to_ktime(1), HRTIMER_MODE_REL_PINNED_HARD);
-	wait_for_completion_timeout(&r->done, 10 * HZ);
+	fired = wait_for_completion_timeout(&r->done, 10 * HZ);
 	hrtimer_cancel(&r->timer);
 	*c = ta_tiny_alloc(r->ta, 4, GFP_KERNEL);
 	migrate_enable();
+	KUNIT_ASSERT_NE(test, fired, 0);
 	KUNIT_ASSERT_TRUE(test, *a && *c);
 	return r;
 }
@@ -839,7 +841,6 @@ static void test_metadata_cost(struct kunit *test)
 	migrate_enable();
 	for (i = 0; i < n && p[i]; i++)
 		tinyalloc_free(p[i]);
-	KUNIT_EXPECT_LT(test, served, n);
 	KUNIT_EXPECT_GE(test, served * 16 * 1000UL, 968 * span);
 	kunit_info(test, "span %lu bytes: %u blocks served, %lu bytes of metadata (%lu.%02lu%%)\n",
 		   span, served, span - served * 16UL,

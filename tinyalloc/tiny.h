@@ -151,14 +151,18 @@ struct ta_span *ta_tiny_span_of(const void *obj);
 void ta_tiny_drain_cpu(struct ta_tiny *ta, unsigned int cpu);
 void ta_tiny_drain_local(struct ta_tiny *ta);
 
-/* Does the CPU hold a span (and so maybe open blocks)?  Not once drained. */
+/* Does the CPU hold an open block or a span? (Not once drained.) */
 static inline bool ta_tiny_cpu_holds(const struct ta_tiny_cpu *c)
 {
-	unsigned int x;
+	unsigned int x, i;
 
-	for (x = 0; x < TA_NR_CTX; x++)
+	for (x = 0; x < TA_NR_CTX; x++) {
 		if (c->ctx[x].span)
 			return true;
+		for (i = 0; i < TA_MAX_OPEN; i++)
+			if (c->ctx[x].open[i].block)
+				return true;
+	}
 	return false;
 }
 

@@ -42,14 +42,16 @@ void *tinyalloc_alloc(size_t size, gfp_t gfp);
  * A pointer that is not a live tinyalloc object is refused with an error
  * message and counted in debugfs (invalid_frees) whenever the bookkeeping
  * can tell, and nothing is changed then: foreign addresses, span headers,
- * tiny blocks that hold no live object, kmalloc-backed objects already
- * freed, and (when the block is retired) frees beyond the objects a tiny
- * block handed out.  A double or interior free into a tiny block that
- * still holds a live object cannot be told from a good free: its damage
- * stays in that block (its objects may be overwritten or have their frees
- * refused), and no other object, block or span is affected.  With the
- * module parameter tiny_debug every free that is not of the start of a
- * live object is refused.
+ * tiny blocks that hold no live object and are not open on a CPU,
+ * kmalloc-backed objects already freed.  A double, stale or interior free
+ * into a tiny block that holds a live object or is still open cannot be
+ * told from a good free (frees beyond what the block handed out are
+ * reported when it is retired, unless later objects mask them), and its
+ * damage stays in that block: the block's objects may be overwritten,
+ * have their frees refused, or lose their memory; no object of another
+ * block is affected, and no good free of one is refused.  With the module
+ * parameter tiny_debug every free that is not of the start of a live
+ * object is refused.
  *
  * Context: any context.
  */
