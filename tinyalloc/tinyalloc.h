@@ -29,7 +29,8 @@
  * whose @gfp asks for what a shared block cannot give (__GFP_ACCOUNT,
  * __GFP_NOFAIL, a zone modifier) or when no span can be had.
  *
- * Context: any context if @gfp does not allow blocking.
+ * Context: any context but NMI if @gfp does not allow blocking (on
+ * PREEMPT_RT, as with kmalloc, not from a non-threaded hard IRQ).
  * Return: the object, ZERO_SIZE_PTR for a @size of 0, or NULL when no
  * memory is available.
  */
@@ -53,7 +54,8 @@ void *tinyalloc_alloc(size_t size, gfp_t gfp);
  * parameter tiny_debug every free that is not of the start of a live
  * object is refused.
  *
- * Context: any context.
+ * Context: any context but NMI (on PREEMPT_RT, as with kfree, not from
+ * a non-threaded hard IRQ).
  */
 void tinyalloc_free(const void *obj);
 
@@ -95,7 +97,8 @@ struct tinyalloc_stack {
  * with __GFP_NOFAIL and a @gfp that may sleep it never fails.  @stk->lo is aligned to the rounded
  * size and @stk->hi - @stk->lo is that size.
  *
- * Context: any context if @gfp does not allow blocking.
+ * Context: any context but NMI if @gfp does not allow blocking (on
+ * PREEMPT_RT, as with kmalloc, not from a non-threaded hard IRQ).
  * Return: 0; -EINVAL if @size is 0; -E2BIG if the page allocator can never
  * serve @size; -ENOMEM if no memory is available.  On error *@stk is
  * zeroed.
@@ -110,7 +113,8 @@ int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp);
  * misaligned, already freed) are refused with an error message and
  * counted in debugfs (stack_invalid_frees); nothing is changed then.
  *
- * Context: any context.
+ * Context: any context but NMI (on PREEMPT_RT, as with kfree, not from
+ * a non-threaded hard IRQ).
  */
 void tinyalloc_stack_free(struct tinyalloc_stack *stk);
 
