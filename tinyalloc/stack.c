@@ -478,6 +478,33 @@ static void ta_pool_free(struct ta_stack *st, struct ta_stack_span *span,
 
 /* ---- large stacks ---- */
 
+/* Hand out large or own stack @span, of @size bytes. */
+static unsigned long ta_large_hand_out(struct ta_stack *st,
+				       struct ta_stack_span *span, size_t size,
+				       struct ta_stack_span **spanp)
+{
+	/* With pages over 4 KiB a large stack may be smaller than its pages. */
+	span->stack_shift = ilog2(size);
+	ta_stat_inc(st->stats, TA_STACK_LARGE_ALLOCS);
+	*spanp = span;
+	return span->base;
+}
+
+/* A large (@order TA_STACK_ORDERS) or own stack on new pages. */
+static unsigned long ta_large_new(struct ta_stack *st, unsigned int order,
+				  size_t size, gfp_t page_gfp, gfp_t gfp,
+				  struct ta_stack_span **spanp)
+{
+	unsigned int page_order = get_order(size);
+	struct ta_stack_span *span;
+
+	span = ta_span_new(st, order, page_order, page_gfp, gfp);
+	if (!span)
+		return 0;
+	ta_stat_add(st->stats, TA_STACK_LARGE_PAGES, 1UL << page_order);
+	return ta_large_hand_out(st, span, size, spanp);
+}
+
 static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
 					  gfp_t gfp, struct ta_stack_span **spanp)
 {
@@ -495,19 +522,11 @@ static unsigned long ta_large_alloc_stack(struct ta_stack *st, size_t size,
 	spin_unlock_irqrestore(&st->large_lock, flags);
 	if (span) {
 		ta_stat_inc(st->stats, TA_STACK_LARGE_REUSED);
-	} else {
-		/* Cached for reuse by anyone: no caller's own flags. */
-		span = ta_span_new(st, TA_STACK_ORDERS, page_order,
-				   ta_meta_gfp(gfp), gfp);
-		if (!span)
-			return 0;
-		ta_stat_add(st->stats, TA_STACK_LARGE_PAGES, 1UL << page_order);
+		return ta_large_hand_out(st, span, size, spanp);
 	}
-	/* With pages over 4 KiB a large stack may be smaller than its pages. */
-	span->stack_shift = ilog2(size);
-	ta_stat_inc(st->stats, TA_STACK_LARGE_ALLOCS);
-	*spanp = span;
-	return span->base;
+	/* Cached for reuse by anyone: no caller's own flags. */
+	return ta_large_new(st, TA_STACK_ORDERS, size, ta_meta_gfp(gfp), gfp,
+			    spanp);
 }
 
 /* A large or own stack's pages go back to the page allocator. */
@@ -528,18 +547,8 @@ static void ta_large_release(struct ta_stack *st, struct ta_stack_span *span)
 static unsigned long ta_own_alloc_stack(struct ta_stack *st, size_t size,
 					gfp_t gfp, struct ta_stack_span **spanp)
 {
-	unsigned int page_order = get_order(size);
-	struct ta_stack_span *span;
-
-	span = ta_span_new(st, TA_STACK_OWN, page_order,
-			   gfp & ~(__GFP_MOVABLE | __GFP_HIGHMEM), gfp);
-	if (!span)
-		return 0;
-	ta_stat_add(st->stats, TA_STACK_LARGE_PAGES, 1UL << page_order);
-	span->stack_shift = ilog2(size);
-	ta_stat_inc(st->stats, TA_STACK_LARGE_ALLOCS);
-	*spanp = span;
-	return span->base;
+	return ta_large_new(st, TA_STACK_OWN, size,
+			    gfp & ~(__GFP_MOVABLE | __GFP_HIGHMEM), gfp, spanp);
 }
 
 static void ta_own_free_stack(struct ta_stack *st, struct ta_stack_span *span)
