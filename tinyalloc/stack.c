@@ -16,8 +16,8 @@
  * allocator every time.
  *
  * Larger stacks come from alloc_pages of the needed order.  Freed ones
- * wait on free lists indexed by page order for reuse; a shrinker and the
- * module's exit give them back.
+ * wait on free lists indexed by page order for reuse; the scavenger (after
+ * a period), the shrinker and the module's exit give them back.
  *
  * A stack whose gfp asks for what shared memory cannot give (__GFP_ACCOUNT,
  * a zone: span_gfp.h), and a pool stack when no pool span can be had, get
@@ -599,7 +599,6 @@ void ta_stack_large_release_older(struct ta_stack *st, unsigned long before)
 	list_for_each_entry_safe(span, prev, &old, list)
 		ta_large_release(st, span);
 }
-EXPORT_SYMBOL_TA_INTERNAL(ta_stack_large_release_older);
 
 /**
  * ta_stack_large_count() - pages of cached large stacks
@@ -688,14 +687,16 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 		return ta_stack_bad_request(st, stk, size, -E2BIG);
 	order = ta_stack_order(st, size);
 	bytes = ta_stack_bytes(st, order);
-	lo = 0;
-	if (order < TA_STACK_ORDERS && !(gfp & TA_STACK_GFP_OWN))
-		lo = ta_pool_alloc(st, order, gfp, &span);
-	else if (!(gfp & TA_STACK_GFP_OWN))
-		lo = ta_large_alloc_stack(st, bytes, gfp, &span);
-	/* Its own pages, or no pool span could be had (fragmentation). */
-	if (!lo && (order < TA_STACK_ORDERS || gfp & TA_STACK_GFP_OWN))
+	if (gfp & TA_STACK_GFP_OWN) {
 		lo = ta_own_alloc_stack(st, bytes, gfp, &span);
+	} else if (order < TA_STACK_ORDERS) {
+		lo = ta_pool_alloc(st, order, gfp, &span);
+		/* No pool span could be had (fragmentation): pages of its own. */
+		if (!lo)
+			lo = ta_own_alloc_stack(st, bytes, gfp, &span);
+	} else {
+		lo = ta_large_alloc_stack(st, bytes, gfp, &span);
+	}
 	if (lo && span->order >= TA_STACK_ORDERS)
 		ta_stat_inc(st->stats, TA_STACK_ALLOCS);
 	if (!lo) {
