@@ -340,9 +340,19 @@ if [ "$mode" != quick ]; then
 	note "stage: $stage 6.12 under qemu -smp 4 (KUnit, KASAN, lockdep)"
 	xdir=$("$TA_ROOT/scripts/build-kernel.sh" x86_64 6.12 \
 		"$TA_ROOT/scripts/configs/x86_64-smp-test.config")
+	# Memory in three zones: 1 GiB below 4 GiB (ZONE_DMA32), 1 GiB above
+	# (ZONE_NORMAL) of which 600 MiB is ZONE_MOVABLE, so that the zone
+	# tests can tell where each request landed.  The top 256 MiB hold
+	# KASAN's shadow, taken at boot: the rest of ZONE_MOVABLE is free.
 	guest_stage x86_64 "$xdir" "$TA_ROOT/scripts/guest/kunit.sh" \
 		"$TA_ROOT/scripts/run-qemu.sh" \
-		-k "$xdir/arch/x86/boot/bzImage" -s 4 -m 2G -t 1800
+		-k "$xdir/arch/x86/boot/bzImage" -s 4 -m 2G -t 1800 \
+		-a "-machine pc,max-ram-below-4g=1G" -c "movablecore=600M"
+	if grep -Eq 'ok [0-9]+ test_movable_zone[[:space:]]*$' "$out/$stage.log"; then
+		result pass "test_movable_zone ran with ZONE_MOVABLE memory"
+	else
+		result fail "test_movable_zone ran with ZONE_MOVABLE memory"
+	fi
 
 	suites=()
 	for v in 6.1 6.12 6.12-rt; do

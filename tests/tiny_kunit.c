@@ -20,6 +20,7 @@
 
 #include "core.h"
 #include "each_cpu.h"
+#include "report.h"
 #include "span_gfp.h"
 #include "tinyalloc.h"
 
@@ -473,6 +474,118 @@ static void test_gfp_kmalloc(struct kunit *test)
 		tinyalloc_free(p);
 	}
 	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_ALLOCS), ARRAY_SIZE(to_span));
+}
+
+static unsigned long own_pages_live(void)
+{
+	return global(TA_KMALLOC_OWN_PAGES) - global(TA_KMALLOC_OWN_PAGES_FREED);
+}
+
+/*
+ * kmalloc has no ZONE_DMA32 caches and no highmem: a GFP_DMA32 object,
+ * tiny or large, gets whole pages of that zone; __GFP_HIGHMEM is dropped
+ * without kmalloc's "Unexpected gfp" warning (a splat fails the run).
+ * A __GFP_NOFAIL object above order 1 gets pages of its own too, retried
+ * by tinyalloc rather than by the page allocator, which would warn.
+ * Each is freed once, and refused the second time.
+ */
+static void test_gfp_zones(struct kunit *test)
+{
+	static const gfp_t gfps[] = {
+		GFP_DMA32, GFP_DMA32 | __GFP_ZERO, GFP_ATOMIC | __GFP_DMA32,
+		GFP_DMA32 | __GFP_HIGHMEM, GFP_KERNEL | __GFP_HIGHMEM,
+		GFP_HIGHUSER, GFP_DMA32 | __GFP_NOFAIL | __GFP_ACCOUNT,
+		GFP_KERNEL | __GFP_NOFAIL, GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO,
+	};
+	static const size_t sizes[] = { 5, 100, 4000, 20000, 100000 };
+	unsigned long bad = global(TA_INVALID_FREES), own = own_pages_live();
+	unsigned int i, j, freed = 0;
+	unsigned char *p;
+	bool pages;
+
+	for (i = 0; i < ARRAY_SIZE(gfps); i++) {
+		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
+			pages = (IS_ENABLED(CONFIG_ZONE_DMA32) &&
+				 gfps[i] & __GFP_DMA32) ||
+				(gfps[i] & __GFP_NOFAIL && sizes[j] > 8192);
+			p = tinyalloc_alloc(sizes[j], gfps[i]);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			KUNIT_EXPECT_NULL(test, ta_tiny_span_of(p));
+			KUNIT_EXPECT_EQ(test, own_pages_live(), own + pages);
+			if (gfps[i] & __GFP_ZERO)
+				KUNIT_EXPECT_TRUE(test,
+						  !memchr_inv(p, 0, sizes[j]));
+			memset(p, 0x5a, sizes[j]);
+#ifdef CONFIG_ZONE_DMA32
+			if (gfps[i] & __GFP_DMA32) {
+				KUNIT_EXPECT_EQ(test,
+						page_zonenum(virt_to_page(p)),
+						ZONE_DMA32);
+				KUNIT_EXPECT_EQ(test,
+						page_zonenum(virt_to_page(p + sizes[j] - 1)),
+						ZONE_DMA32);
+			}
+#endif
+			KUNIT_EXPECT_TRUE(test, virt_addr_valid(p));
+			tinyalloc_free(p);
+			tinyalloc_free(p);
+			freed++;
+			KUNIT_EXPECT_EQ(test, own_pages_live(), own);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, global(TA_INVALID_FREES), bad + freed);
+}
+
+/*
+ * A control for the next test: where a page the caller allows to move
+ * lands.  Where it lands in ZONE_MOVABLE (a kernel booted with
+ * movablecore=), a span or stack that took the flag would too.
+ */
+static bool movable_zone_used(void)
+{
+	struct page *page = alloc_page(GFP_HIGHUSER_MOVABLE);
+	bool movable;
+
+	if (!page)
+		return false;
+	movable = page_zonenum(page) == ZONE_MOVABLE;
+	__free_page(page);
+	return movable;
+}
+
+/*
+ * __GFP_MOVABLE: tinyalloc's spans and stacks are never movable, so
+ * they never go to ZONE_MOVABLE, where a caller's flag would send them.
+ */
+static void test_movable_zone(struct kunit *test)
+{
+	static const size_t stack_sizes[] = { 2048, 16384, 65536 };
+	struct ta_tiny *ta = make(test, 16, false);
+	struct tinyalloc_stack stk;
+	unsigned int i;
+	char *p;
+
+	if (!movable_zone_used())
+		kunit_skip(test, "no ZONE_MOVABLE memory here (boot with movablecore=)");
+	for (i = 0; i < 64; i++) {
+		/* A fresh instance: each 2048th object takes a new span. */
+		p = ta_alloc_from(ta, 5, GFP_HIGHUSER_MOVABLE & ~__GFP_HIGHMEM);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_NOT_NULL(test, ta_tiny_span_of(p));
+		KUNIT_EXPECT_NE(test, page_zonenum(virt_to_page(p)),
+				ZONE_MOVABLE);
+		tinyalloc_free(p);
+	}
+	KUNIT_EXPECT_GE(test, sum(ta, TA_TINY_SPANS_ALLOC), 1);
+	for (i = 0; i < ARRAY_SIZE(stack_sizes); i++) {
+		int err = tinyalloc_stack_alloc(&stk, stack_sizes[i],
+						GFP_KERNEL | __GFP_MOVABLE);
+
+		KUNIT_ASSERT_EQ(test, err, 0);
+		KUNIT_EXPECT_NE(test, page_zonenum(virt_to_page(stk.lo)),
+				ZONE_MOVABLE);
+		tinyalloc_stack_free(&stk);
+	}
 }
 
 /*
@@ -934,6 +1047,52 @@ static void test_invalid_tiny(struct kunit *test)
 }
 
 /*
+ * An NMI may land while tinyalloc holds a lock: every entry point refuses
+ * one before it touches anything, counts it and leaves the object or
+ * stack as it was.  The NMI count is raised here as an NMI handler sees it.
+ */
+static void test_nmi_refused(struct kunit *test)
+{
+	struct tinyalloc_stack stk = { 1, 2 }, live;
+	unsigned long nmi = ta_nmi_refused();
+	unsigned long bad = invalid(ta_main) + global(TA_INVALID_FREES);
+	unsigned long sbad = global(TA_STACK_INVALID_FREES) +
+			     ta_stat_sum(ta_stacks->stats, TA_STACK_INVALID_FREES);
+	unsigned long frees = sum(ta_main, TA_TINY_FREES);
+	void *p = tinyalloc_alloc(5, GFP_KERNEL), *a, *b;
+	unsigned long flags;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, tinyalloc_stack_alloc(&live, 4096, GFP_KERNEL), 0);
+	local_irq_save(flags);
+	__preempt_count_add(NMI_OFFSET);
+	a = tinyalloc_alloc(5, GFP_ATOMIC);
+	b = tinyalloc_alloc(100, GFP_ATOMIC);
+	tinyalloc_free(p);
+	err = tinyalloc_stack_alloc(&stk, 4096, GFP_ATOMIC);
+	tinyalloc_stack_free(&live);
+	__preempt_count_sub(NMI_OFFSET);
+	local_irq_restore(flags);
+
+	KUNIT_EXPECT_NULL(test, a);
+	KUNIT_EXPECT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, err, -EPERM);
+	KUNIT_EXPECT_EQ(test, stk.lo, 0);
+	KUNIT_EXPECT_EQ(test, stk.hi, 0);
+	KUNIT_EXPECT_EQ(test, ta_nmi_refused(), nmi + 5);
+	/* Both still live: their frees now work, and nothing was refused. */
+	KUNIT_EXPECT_EQ(test, sum(ta_main, TA_TINY_FREES), frees);
+	tinyalloc_free(p);
+	tinyalloc_stack_free(&live);
+	KUNIT_EXPECT_EQ(test, sum(ta_main, TA_TINY_FREES), frees + 1);
+	KUNIT_EXPECT_EQ(test, invalid(ta_main) + global(TA_INVALID_FREES), bad);
+	KUNIT_EXPECT_EQ(test, global(TA_STACK_INVALID_FREES) +
+			ta_stat_sum(ta_stacks->stats, TA_STACK_INVALID_FREES),
+			sbad);
+}
+
+/*
  * A double free takes an open block's count to 0, which counts the block
  * freed; settling the block must not count it freed again, or its span
  * goes back to the page allocator under the live objects of another
@@ -1219,7 +1378,8 @@ static void test_debugfs_stats(struct kunit *test)
 		"tiny_remote_frees", "stack_remote_frees",
 		"stack_allocs", "stack_frees", "stack_live", "stack_spans",
 		"stack_pages", "stack_large_live", "stack_large_cached",
-		"stack_invalid_frees", "stack_overflows",
+		"stack_invalid_frees", "stack_overflows", "nmi_refused",
+		"own_pages_live",
 	};
 	unsigned long allocs, live, km;
 	unsigned int i;
@@ -1332,6 +1492,8 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_gfp_zero),
 	KUNIT_CASE(test_gfp_kmalloc),
 	KUNIT_CASE(test_span_gfp),
+	KUNIT_CASE(test_gfp_zones),
+	KUNIT_CASE(test_movable_zone),
 	KUNIT_CASE(test_atomic),
 	KUNIT_CASE(test_hardirq),
 	KUNIT_CASE(test_irq_own_blocks),
@@ -1354,6 +1516,7 @@ static struct kunit_case invalid_cases[] = {
 	KUNIT_CASE(test_invalid_kmalloc_double_free),
 	KUNIT_CASE(test_invalid_tiny),
 	KUNIT_CASE(test_late_double_free),
+	KUNIT_CASE(test_nmi_refused),
 	KUNIT_CASE(test_idle_double_free),
 	KUNIT_CASE(test_debug_mode),
 	{}

@@ -15,6 +15,7 @@
 #include <linux/err.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -75,6 +76,10 @@ static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
 {
 	void *p;
 
+	if (unlikely(in_nmi())) {
+		ta_report_nmi("allocation", _RET_IP_);
+		return NULL;
+	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (likely(size < ta->block_size && !(gfp & TA_GFP_KMALLOC))) {
@@ -110,6 +115,10 @@ void tinyalloc_free(const void *obj)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(obj)))
 		return;
+	if (unlikely(in_nmi())) {
+		ta_report_nmi("free", _RET_IP_);
+		return;
+	}
 	if (!ta_tiny_free(obj, _RET_IP_) && !ta_large_free(obj))
 		ta_report_invalid(ta_global_stats, obj, _RET_IP_,
 				  "not a live tinyalloc object");
@@ -124,12 +133,21 @@ EXPORT_SYMBOL_GPL(tinyalloc_tiny_block_size);
 
 int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp)
 {
+	if (unlikely(in_nmi())) {
+		ta_report_nmi("stack allocation", _RET_IP_);
+		memset(stk, 0, sizeof(*stk));
+		return -EPERM;
+	}
 	return ta_stack_alloc(ta_stacks, stk, size, gfp);
 }
 EXPORT_SYMBOL_GPL(tinyalloc_stack_alloc);
 
 void tinyalloc_stack_free(struct tinyalloc_stack *stk)
 {
+	if (unlikely(in_nmi())) {
+		ta_report_nmi("stack free", _RET_IP_);
+		return;
+	}
 	if (!ta_stack_free(stk, _RET_IP_))
 		ta_report_invalid_stack(ta_global_stats, stk->lo, _RET_IP_,
 					"not a tinyalloc stack");

@@ -13,6 +13,7 @@
 
 #include "compat.h"
 #include "core.h"
+#include "report.h"
 
 static struct dentry *ta_debugfs_dir;
 
@@ -106,10 +107,14 @@ int ta_debugfs_stats_show(struct seq_file *m, void *v)
 		   ta_stat_sum(g, TA_KMALLOC_ALLOCS) -
 		   ta_stat_sum(g, TA_KMALLOC_FREES));
 	seq_printf(m, "kmalloc_fails %lu\n", ta_stat_sum(g, TA_KMALLOC_FAILS));
+	seq_printf(m, "own_pages_live %lu\n",
+		   ta_stat_sum(g, TA_KMALLOC_OWN_PAGES) -
+		   ta_stat_sum(g, TA_KMALLOC_OWN_PAGES_FREED));
 	seq_printf(m, "invalid_frees %lu\n",
 		   ta_sum(TA_INVALID_FREES) +
 		   ta_stat_sum(g, TA_INVALID_FREES));
 	ta_stack_stats_show(m);
+	seq_printf(m, "nmi_refused %lu\n", ta_nmi_refused());
 	return 0;
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_debugfs_stats_show);

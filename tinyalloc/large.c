@@ -6,6 +6,13 @@
  * pointer is refused without reading freed memory (KASAN stays quiet)
  * and without handing kfree() something it would choke on.
  *
+ * kmalloc has no caches of ZONE_DMA32 (it warns and drops the flag), and
+ * none of highmem, which an object needs no more than kmalloc gives it: a
+ * GFP_DMA32 object gets pages of its own from that zone, listed in a table
+ * of its own so that its free knows how to give them back.  So does a
+ * __GFP_NOFAIL object above order 1, which kmalloc would ask of the page
+ * allocator with __GFP_NOFAIL, and have it warn.
+ *
  * Bucket locks are taken with IRQs off: tinyalloc_alloc() and
  * tinyalloc_free() work in any context.
  */
@@ -14,11 +21,14 @@
 
 #include <linux/hash.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "compat.h"
 #include "large.h"
+#include "span_gfp.h"
 
 #define TA_LARGE_BITS	14
 #define TA_LARGE_LOCKS	256
@@ -27,7 +37,8 @@ struct ta_large_hdr {
 	struct hlist_node node;
 } __aligned(ARCH_KMALLOC_MINALIGN);
 
-static struct hlist_head *ta_large_table;
+static struct hlist_head *ta_large_table;	/* kmalloc'd */
+static struct hlist_head *ta_page_table;	/* pages of their own */
 static spinlock_t ta_large_locks[TA_LARGE_LOCKS];
 static struct ta_stats __percpu *ta_large_stats;
 
@@ -41,47 +52,100 @@ static spinlock_t *ta_large_lock(unsigned int bucket)
 	return &ta_large_locks[bucket % TA_LARGE_LOCKS];
 }
 
-void *ta_large_alloc(size_t size, gfp_t gfp)
+static void ta_large_list(struct hlist_head *table, struct ta_large_hdr *h)
 {
-	struct ta_large_hdr *h;
-	unsigned int bucket;
+	unsigned int bucket = ta_large_bucket(h);
 	unsigned long flags;
 
-	h = kmalloc(size_add(sizeof(*h), size), gfp);
+	spin_lock_irqsave(ta_large_lock(bucket), flags);
+	hlist_add_head(&h->node, &table[bucket]);
+	spin_unlock_irqrestore(ta_large_lock(bucket), flags);
+	ta_stat_inc(ta_large_stats, TA_KMALLOC_ALLOCS);
+}
+
+/* Whole pages, the header first; the zone is @gfp's. */
+static struct ta_large_hdr *ta_large_pages(size_t size, gfp_t gfp)
+{
+	struct page *page;
+
+	if (size > PAGE_SIZE << TA_MAX_PAGE_ORDER)
+		return NULL;
+	page = ta_alloc_pages(NUMA_NO_NODE, gfp, get_order(size));
+	return page ? page_address(page) : NULL;
+}
+
+static bool ta_large_wants_pages(size_t size, gfp_t gfp)
+{
+	if (IS_ENABLED(CONFIG_ZONE_DMA32) &&
+	    (gfp & GFP_ZONEMASK & ~__GFP_HIGHMEM) == __GFP_DMA32)
+		return true;
+	return gfp & __GFP_NOFAIL && size > PAGE_SIZE << 1;
+}
+
+void *ta_large_alloc(size_t size, gfp_t gfp)
+{
+	bool pages;
+	struct ta_large_hdr *h;
+
+	size = size_add(sizeof(*h), size);
+	pages = ta_large_wants_pages(size, gfp);
+	if (pages)
+		h = ta_large_pages(size, gfp & ~__GFP_HIGHMEM);
+	else
+		h = kmalloc(size, gfp & ~(__GFP_DMA32 | __GFP_HIGHMEM));
 	if (!h) {
 		ta_stat_inc(ta_large_stats, TA_KMALLOC_FAILS);
 		return NULL;
 	}
-	bucket = ta_large_bucket(h);
-	spin_lock_irqsave(ta_large_lock(bucket), flags);
-	hlist_add_head(&h->node, &ta_large_table[bucket]);
-	spin_unlock_irqrestore(ta_large_lock(bucket), flags);
-	ta_stat_inc(ta_large_stats, TA_KMALLOC_ALLOCS);
+	ta_large_list(pages ? ta_page_table : ta_large_table, h);
+	if (pages)
+		ta_stat_inc(ta_large_stats, TA_KMALLOC_OWN_PAGES);
 	return h + 1;
+}
+
+static bool ta_large_unlist(struct hlist_head *table,
+			    const struct ta_large_hdr *h, unsigned int bucket)
+{
+	struct ta_large_hdr *it;
+
+	hlist_for_each_entry(it, &table[bucket], node) {
+		if (it == h) {
+			hlist_del(&it->node);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void ta_large_release(struct ta_large_hdr *h, bool pages)
+{
+	if (pages)
+		__free_pages(virt_to_page(h), compound_order(virt_to_page(h)));
+	else
+		kfree(h);
 }
 
 /* Return false, touching nothing, if @obj is not a live large object. */
 bool ta_large_free(const void *obj)
 {
-	const struct ta_large_hdr *h = (const struct ta_large_hdr *)obj - 1;
+	struct ta_large_hdr *h = (struct ta_large_hdr *)obj - 1;
 	unsigned int bucket = ta_large_bucket(h);
-	struct ta_large_hdr *it;
+	bool found, pages = false;
 	unsigned long flags;
-	bool found = false;
 
 	spin_lock_irqsave(ta_large_lock(bucket), flags);
-	hlist_for_each_entry(it, &ta_large_table[bucket], node) {
-		if (it == h) {
-			hlist_del(&it->node);
-			found = true;
-			break;
-		}
+	found = ta_large_unlist(ta_large_table, h, bucket);
+	if (!found) {
+		pages = ta_large_unlist(ta_page_table, h, bucket);
+		found = pages;
 	}
 	spin_unlock_irqrestore(ta_large_lock(bucket), flags);
 	if (!found)
 		return false;
-	kfree(h);
+	ta_large_release(h, pages);
 	ta_stat_inc(ta_large_stats, TA_KMALLOC_FREES);
+	if (pages)
+		ta_stat_inc(ta_large_stats, TA_KMALLOC_OWN_PAGES_FREED);
 	return true;
 }
 
@@ -91,16 +155,20 @@ int ta_large_init(struct ta_stats __percpu *stats)
 
 	ta_large_table = kvcalloc(1U << TA_LARGE_BITS,
 				  sizeof(*ta_large_table), GFP_KERNEL);
-	if (!ta_large_table)
+	ta_page_table = kvcalloc(1U << TA_LARGE_BITS,
+				 sizeof(*ta_page_table), GFP_KERNEL);
+	if (!ta_large_table || !ta_page_table) {
+		kvfree(ta_large_table);
+		kvfree(ta_page_table);
 		return -ENOMEM;
+	}
 	for (i = 0; i < TA_LARGE_LOCKS; i++)
 		spin_lock_init(&ta_large_locks[i]);
 	ta_large_stats = stats;
 	return 0;
 }
 
-/* Free what callers leaked, and say how much it was. */
-void ta_large_exit(void)
+static unsigned long ta_large_drop(struct hlist_head *table, bool pages)
 {
 	struct ta_large_hdr *h;
 	struct hlist_node *next;
@@ -108,14 +176,23 @@ void ta_large_exit(void)
 	unsigned int i;
 
 	for (i = 0; i < 1U << TA_LARGE_BITS; i++) {
-		hlist_for_each_entry_safe(h, next, &ta_large_table[i], node) {
+		hlist_for_each_entry_safe(h, next, &table[i], node) {
 			hlist_del(&h->node);
-			kfree(h);
+			ta_large_release(h, pages);
 			leaked++;
 		}
 	}
+	kvfree(table);
+	return leaked;
+}
+
+/* Free what callers leaked, and say how much it was. */
+void ta_large_exit(void)
+{
+	unsigned long leaked = ta_large_drop(ta_large_table, false) +
+			       ta_large_drop(ta_page_table, true);
+
 	if (leaked)
 		pr_err("%lu kmalloc-backed objects still live at exit; freed\n",
 		       leaked);
-	kvfree(ta_large_table);
 }

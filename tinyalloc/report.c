@@ -6,8 +6,10 @@
 
 #define pr_fmt(fmt) "tinyalloc: " fmt
 
+#include <linux/atomic.h>
 #include <linux/printk.h>
 
+#include "compat.h"
 #include "report.h"
 
 void ta_report_invalid(struct ta_stats __percpu *stats, const void *obj,
@@ -25,3 +27,27 @@ void ta_report_invalid_stack(struct ta_stats __percpu *stats, unsigned long lo,
 	pr_err_ratelimited("invalid stack free of %p (%pS): %s\n", (void *)lo,
 			   (void *)ip, why);
 }
+
+/*
+ * An NMI may interrupt tinyalloc holding its locks: calls from one are
+ * refused before they touch anything.  An atomic counts them, as a
+ * per-CPU slot could be in the middle of an update the NMI interrupted.
+ */
+static atomic_long_t ta_nmi_calls;
+
+void ta_report_nmi(const char *what, unsigned long ip)
+{
+	atomic_long_inc(&ta_nmi_calls);
+	pr_err_ratelimited("%s from NMI refused (%pS)\n", what, (void *)ip);
+}
+
+/**
+ * ta_nmi_refused() - calls refused because they came from an NMI
+ *
+ * Return: how many, since the module was loaded.
+ */
+unsigned long ta_nmi_refused(void)
+{
+	return atomic_long_read(&ta_nmi_calls);
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_nmi_refused);

@@ -10,4 +10,7 @@ void ta_report_invalid(struct ta_stats __percpu *stats, const void *obj,
 void ta_report_invalid_stack(struct ta_stats __percpu *stats, unsigned long lo,
 			     unsigned long ip, const char *why);
 
+void ta_report_nmi(const char *what, unsigned long ip);
+unsigned long ta_nmi_refused(void);
+
 #endif /* _TINYALLOC_REPORT_H */

@@ -17,6 +17,7 @@
 #define _TINYALLOC_SPAN_GFP_H
 
 #include <linux/gfp.h>
+#include <linux/sched/mm.h>
 
 static inline gfp_t ta_span_gfp(gfp_t gfp)
 {
@@ -32,6 +33,28 @@ static inline gfp_t ta_meta_gfp(gfp_t gfp)
 {
 	return gfp & (GFP_KERNEL | __GFP_HIGH | __GFP_NOWARN |
 		      __GFP_RETRY_MAYFAIL | __GFP_NORETRY | __GFP_NOFAIL);
+}
+
+/*
+ * Pages for a span, a stack or an object of its own, as compound pages.
+ * The page allocator warns of __GFP_NOFAIL above order 1: there, tinyalloc
+ * retries itself, as long as @gfp may sleep.
+ */
+static inline struct page *ta_alloc_pages(int node, gfp_t gfp,
+					  unsigned int order)
+{
+	bool nofail = gfp & __GFP_NOFAIL && order > 1 &&
+		      gfpflags_allow_blocking(gfp);
+	struct page *page;
+
+	if (order > 1)
+		gfp &= ~__GFP_NOFAIL;
+	for (;;) {
+		page = alloc_pages_node(node, gfp | __GFP_COMP, order);
+		if (page || !nofail)
+			return page;
+		memalloc_retry_wait(gfp);
+	}
 }
 
 #endif /* _TINYALLOC_SPAN_GFP_H */

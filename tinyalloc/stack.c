@@ -35,7 +35,6 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/random.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
 #include <linux/xarray.h>
@@ -128,26 +127,6 @@ static struct ta_stack_span *ta_stack_lookup(unsigned long lo)
 }
 
 /*
- * Pages for a span or a stack.  The page allocator warns of __GFP_NOFAIL
- * above order 1: there, tinyalloc retries itself, as long as it may sleep.
- */
-static struct page *ta_stack_pages(int node, gfp_t gfp, unsigned int order)
-{
-	bool nofail = gfp & __GFP_NOFAIL && order > 1 &&
-		      gfpflags_allow_blocking(gfp);
-	struct page *page;
-
-	if (order > 1)
-		gfp &= ~__GFP_NOFAIL;
-	for (;;) {
-		page = alloc_pages_node(node, gfp | __GFP_COMP, order);
-		if (page || !nofail)
-			return page;
-		memalloc_retry_wait(gfp);
-	}
-}
-
-/*
  * A span of @page_order pages from @page_gfp, for stacks of @order (a
  * pool order, TA_STACK_ORDERS for a large stack, TA_STACK_OWN), its
  * descriptor and index entry from the caller's @gfp.
@@ -165,7 +144,7 @@ static struct ta_stack_span *ta_span_new(struct ta_stack *st,
 	span = kzalloc_node(sizeof(*span), gfp, node);
 	if (!span)
 		return NULL;
-	page = ta_stack_pages(node, page_gfp & ~__GFP_ZERO, page_order);
+	page = ta_alloc_pages(node, page_gfp & ~__GFP_ZERO, page_order);
 	if (!page)
 		goto err_span;
 	INIT_LIST_HEAD(&span->list);

@@ -23,6 +23,8 @@ enum ta_stat {
 	TA_KMALLOC_ALLOCS,	/* requests served by kmalloc */
 	TA_KMALLOC_FREES,	/* ... and freed */
 	TA_KMALLOC_FAILS,	/* kmalloc returned NULL */
+	TA_KMALLOC_OWN_PAGES,	/* ... served by pages of their own instead */
+	TA_KMALLOC_OWN_PAGES_FREED, /* ... and freed */
 	TA_INVALID_FREES,	/* frees refused */
 	TA_STACK_ALLOCS,	/* stacks handed out, pool and large */
 	TA_STACK_FREES,		/* ... and freed */

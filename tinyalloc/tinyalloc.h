@@ -27,10 +27,15 @@
  * pointers that need the object to stay alone in its block, and is only
  * for the caller.  Larger requests come from kmalloc, and so do tiny ones
  * whose @gfp asks for what a shared block cannot give (__GFP_ACCOUNT,
- * __GFP_NOFAIL, a zone modifier) or when no span can be had.
+ * __GFP_NOFAIL, __GFP_DMA) or when no span can be had.  A __GFP_DMA32
+ * request, which kmalloc cannot serve, gets pages of its own in
+ * ZONE_DMA32, and so does a __GFP_NOFAIL one above two pages (retried by
+ * tinyalloc: the page allocator warns of such requests); __GFP_HIGHMEM
+ * is ignored.
  *
- * Context: any context but NMI if @gfp does not allow blocking (on
- * PREEMPT_RT, as with kmalloc, not from a non-threaded hard IRQ).
+ * Context: any context if @gfp does not allow blocking (on PREEMPT_RT,
+ * as with kmalloc, not from a non-threaded hard IRQ); from NMI it
+ * returns NULL and counts the call in debugfs (nmi_refused).
  * Return: the object, ZERO_SIZE_PTR for a @size of 0, or NULL when no
  * memory is available.
  */
@@ -54,8 +59,9 @@ void *tinyalloc_alloc(size_t size, gfp_t gfp);
  * parameter tiny_debug every free that is not of the start of a live
  * object is refused.
  *
- * Context: any context but NMI (on PREEMPT_RT, as with kfree, not from
- * a non-threaded hard IRQ).
+ * Context: any context (on PREEMPT_RT, as with kfree, not from a
+ * non-threaded hard IRQ); from NMI the free is refused, with an error
+ * message, counted in debugfs (nmi_refused), and the object stays live.
  */
 void tinyalloc_free(const void *obj);
 
@@ -97,11 +103,11 @@ struct tinyalloc_stack {
  * with __GFP_NOFAIL and a @gfp that may sleep it never fails.  @stk->lo is aligned to the rounded
  * size and @stk->hi - @stk->lo is that size.
  *
- * Context: any context but NMI if @gfp does not allow blocking (on
- * PREEMPT_RT, as with kmalloc, not from a non-threaded hard IRQ).
+ * Context: any context if @gfp does not allow blocking (on PREEMPT_RT,
+ * as with kmalloc, not from a non-threaded hard IRQ).
  * Return: 0; -EINVAL if @size is 0; -E2BIG if the page allocator can never
- * serve @size; -ENOMEM if no memory is available.  On error *@stk is
- * zeroed.
+ * serve @size; -ENOMEM if no memory is available; -EPERM from NMI (counted
+ * in debugfs, nmi_refused).  On error *@stk is zeroed.
  */
 int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp);
 
@@ -113,8 +119,9 @@ int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp);
  * misaligned, already freed) are refused with an error message and
  * counted in debugfs (stack_invalid_frees); nothing is changed then.
  *
- * Context: any context but NMI (on PREEMPT_RT, as with kfree, not from
- * a non-threaded hard IRQ).
+ * Context: any context (on PREEMPT_RT, as with kfree, not from a
+ * non-threaded hard IRQ); from NMI the free is refused, with an error
+ * message, counted in debugfs (nmi_refused), and the stack stays live.
  */
 void tinyalloc_stack_free(struct tinyalloc_stack *stk);
 
