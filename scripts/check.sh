@@ -208,17 +208,23 @@ guest_stage()
 }
 
 # A stage on one of Debian's kernels (debian-kernel.sh 6.1|6.12|6.12-rt),
-# under qemu with the stress script.
-# Usage: debian_stage VERSION SMP QEMU_ARGS
+# under qemu with the stress script, booted with CMDLINE; MEMINIT is what
+# the meminit checks must report on (init_on_alloc, init_on_free or both).
+# Usage: debian_stage VERSION SMP QEMU_ARGS CMDLINE MEMINIT
 debian_stage()
 {
 	local d
 
-	note "stage: $stage (Debian's kernel and headers, qemu -smp 4)"
+	note "stage: $stage (Debian's kernel and headers, qemu -smp 4, $4)"
 	d=$("$TA_ROOT/scripts/debian-kernel.sh" "$1")
 	guest_stage x86_64 "$d/kdir" "$TA_ROOT/scripts/guest/stress.sh" \
 		"$TA_ROOT/scripts/run-qemu.sh" -k "$d/vmlinuz" -s "$2" -m 2G \
-		-t 900 -a "$3"
+		-t 900 -a "$3" -c "$4"
+	if grep -q "TA-CHECK PASS: meminit: $5: " "$out/$stage.log"; then
+		result pass "meminit checks ran with $5"
+	else
+		result fail "meminit checks ran with $5"
+	fi
 }
 
 "$TA_ROOT/scripts/install-deps.sh"
@@ -355,17 +361,22 @@ if [ "$mode" != quick ]; then
 	fi
 
 	suites=()
-	for v in 6.1 6.12 6.12-rt; do
-		next_stage debian-$v
-		debian_stage "$v" 4 ""
-	done
+	# Debian's kernels have init_on_alloc on by default: 6.12 runs as
+	# Debian ships it, 6.1 with init_on_free alone, 6.12-rt with both.
+	next_stage debian-6.1
+	debian_stage 6.1 4 "" "init_on_alloc=0 init_on_free=1" init_on_free
+	next_stage debian-6.12
+	debian_stage 6.12 4 "" "" init_on_alloc
+	next_stage debian-6.12-rt
+	debian_stage 6.12-rt 4 "" "init_on_alloc=1 init_on_free=1" \
+		init_on_alloc+init_on_free
 	# Two sockets, one per node: a socket split across nodes makes the
 	# kernel warn about its topology.
 	next_stage numa-6.12
 	debian_stage 6.12 4,sockets=2,cores=2,threads=1 "-object memory-backend-ram,id=m0,size=1G
 		-object memory-backend-ram,id=m1,size=1G
 		-numa node,nodeid=0,cpus=0-1,memdev=m0
-		-numa node,nodeid=1,cpus=2-3,memdev=m1"
+		-numa node,nodeid=1,cpus=2-3,memdev=m1" "" init_on_alloc
 	# The locality checks run only where there are 2 nodes: make sure they did.
 	grep -q 'TA-CHECK PASS: numa: holder on node 1 loads' "$out/$stage.log" ||
 		result fail "the guest saw 2 NUMA nodes and ran the locality checks"

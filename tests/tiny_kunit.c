@@ -392,6 +392,150 @@ static void test_keep_settles(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
 }
 
+/* ---- the helpers: strings, memory, nodes, scope-based freeing ---- */
+
+static void test_kstrdup(struct kunit *test)
+{
+	size_t bs = tinyalloc_tiny_block_size();
+	unsigned long live = objects_live(ta_main);
+	static const char * const strs[] = {
+		"", "a", "abc", "0123456", "0123456789abcde",
+		"a string longer than any tiny block, from kmalloc",
+	};
+	unsigned int i;
+	char *p;
+
+	for (i = 0; i < ARRAY_SIZE(strs); i++) {
+		p = tinyalloc_kstrdup(strs[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_STREQ(test, p, strs[i]);
+		KUNIT_EXPECT_PTR_NE(test, p, strs[i]);
+		KUNIT_EXPECT_EQ(test, !!ta_tiny_span_of(p),
+				strlen(strs[i]) + 1 < bs);
+		tinyalloc_free(p);
+	}
+	KUNIT_EXPECT_NULL(test, tinyalloc_kstrdup(NULL, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, objects_live(ta_main), live);
+}
+
+static void test_kstrndup(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		size_t max;
+		const char *want;
+	} cases[] = {
+		{ "hello world", 5, "hello" },
+		{ "hello", 5, "hello" },
+		{ "hi", 100, "hi" },
+		{ "abc", 0, "" },
+	};
+	unsigned long live = objects_live(ta_main);
+	/* Not NUL-terminated within max: only max bytes may be read. */
+	char *raw = kunit_kmalloc(test, 4, GFP_KERNEL);
+	unsigned int i;
+	char *p;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		p = tinyalloc_kstrndup(cases[i].s, cases[i].max, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_STREQ(test, p, cases[i].want);
+		tinyalloc_free(p);
+	}
+	KUNIT_ASSERT_NOT_NULL(test, raw);
+	memcpy(raw, "wxyz", 4);
+	p = tinyalloc_kstrndup(raw, 4, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_STREQ(test, p, "wxyz");
+	KUNIT_EXPECT_NOT_NULL(test, ta_tiny_span_of(p));
+	tinyalloc_free(p);
+	KUNIT_EXPECT_NULL(test, tinyalloc_kstrndup(NULL, 3, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, objects_live(ta_main), live);
+}
+
+static void test_kmemdup(struct kunit *test)
+{
+	static const size_t lens[] = { 1, 7, 15, 16, 100, 5000 };
+	unsigned long live = objects_live(ta_main);
+	size_t bs = tinyalloc_tiny_block_size();
+	unsigned char *src = kunit_kmalloc(test, 5000, GFP_KERNEL), *p;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	for (i = 0; i < 5000; i++)
+		src[i] = i * 7 + 3;
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		p = tinyalloc_kmemdup(src, lens[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, memcmp(p, src, lens[i]), 0);
+		KUNIT_EXPECT_EQ(test, !!ta_tiny_span_of(p), lens[i] < bs);
+		tinyalloc_free(p);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, tinyalloc_kmemdup(src, 0, GFP_KERNEL),
+			    (void *)ZERO_SIZE_PTR);
+	KUNIT_EXPECT_EQ(test, objects_live(ta_main), live);
+}
+
+/*
+ * The calling CPU's node (or none named) is served from its tiny blocks;
+ * another node's memory comes from kmalloc_node() on that node.
+ */
+static void test_alloc_node(struct kunit *test)
+{
+	unsigned long km = global(TA_KMALLOC_ALLOCS);
+	int here, other = NUMA_NO_NODE, nid;
+	char *p, *q, *r;
+
+	preempt_disable();
+	here = numa_mem_id();
+	p = tinyalloc_alloc_node(5, GFP_ATOMIC, here);
+	q = tinyalloc_alloc_node(5, GFP_ATOMIC, NUMA_NO_NODE);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, p && q);
+	KUNIT_EXPECT_NOT_NULL(test, ta_tiny_span_of(p));
+	KUNIT_EXPECT_NOT_NULL(test, ta_tiny_span_of(q));
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(p)), here);
+	KUNIT_EXPECT_EQ(test, global(TA_KMALLOC_ALLOCS), km);
+	tinyalloc_free(p);
+	tinyalloc_free(q);
+	p = tinyalloc_alloc_node(100, GFP_KERNEL, here);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(p)), here);
+	tinyalloc_free(p);
+	for_each_node_state(nid, N_MEMORY)
+		if (nid != here)
+			other = nid;
+	if (other == NUMA_NO_NODE)
+		kunit_skip(test, "one memory node: no other node to ask for");
+	r = tinyalloc_alloc_node(5, GFP_KERNEL | __GFP_THISNODE, other);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_NULL(test, ta_tiny_span_of(r));
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(r)), other);
+	tinyalloc_free(r);
+}
+
+#ifdef DEFINE_FREE
+static void test_free_scope(struct kunit *test)
+{
+	unsigned long live = objects_live(ta_main);
+
+	{
+		char *s __free(tinyalloc) = tinyalloc_kstrdup("key", GFP_KERNEL);
+		void *none __free(tinyalloc) = NULL;
+
+		KUNIT_ASSERT_NOT_NULL(test, s);
+		KUNIT_EXPECT_EQ(test, objects_live(ta_main), live + 1);
+		KUNIT_EXPECT_NULL(test, none);
+	}
+	KUNIT_EXPECT_EQ(test, objects_live(ta_main), live);
+}
+#else
+static void test_free_scope(struct kunit *test)
+{
+	kunit_skip(test, "no <linux/cleanup.h> in this kernel");
+}
+#endif
+
 /* ---- the public API: size 0, sizes >= block, __GFP_ZERO ---- */
 
 static void test_api_sizes(struct kunit *test)
@@ -484,10 +628,10 @@ static unsigned long own_pages_live(void)
 /*
  * kmalloc has no ZONE_DMA32 caches and no highmem: a GFP_DMA32 object,
  * tiny or large, gets whole pages of that zone; __GFP_HIGHMEM is dropped
- * without kmalloc's "Unexpected gfp" warning (a splat fails the run).
- * A __GFP_NOFAIL object above order 1 gets pages of its own too, retried
- * by tinyalloc rather than by the page allocator, which would warn.
- * Each is freed once, and refused the second time.
+ * without kmalloc's "Unexpected gfp" warning (a splat fails the run), and
+ * a tiny one stays tiny.  A __GFP_NOFAIL object above two pages is retried
+ * by tinyalloc without the page allocator's warning.  Each is freed once;
+ * a free of its inside is refused, and so is the second free.
  */
 static void test_gfp_zones(struct kunit *test)
 {
@@ -496,21 +640,32 @@ static void test_gfp_zones(struct kunit *test)
 		GFP_DMA32 | __GFP_HIGHMEM, GFP_KERNEL | __GFP_HIGHMEM,
 		GFP_HIGHUSER, GFP_DMA32 | __GFP_NOFAIL | __GFP_ACCOUNT,
 		GFP_KERNEL | __GFP_NOFAIL, GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO,
+		GFP_KERNEL | __GFP_DMA32 | __GFP_MOVABLE,
 	};
 	static const size_t sizes[] = { 5, 100, 4000, 20000, 100000 };
 	unsigned long bad = global(TA_INVALID_FREES), own = own_pages_live();
-	unsigned int i, j, freed = 0;
+	size_t bs = tinyalloc_tiny_block_size();
+	unsigned int i, j, refused = 0;
+	struct page *control;
 	unsigned char *p;
-	bool pages;
+	bool pages, tiny;
 
+	control = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, control);
+	/* Where this is Normal, a DMA32 request in DMA32 is no accident. */
+	kunit_info(test, "GFP_KERNEL control page in zone %s\n",
+		   page_zone(control)->name);
+	__free_page(control);
 	for (i = 0; i < ARRAY_SIZE(gfps); i++) {
 		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
-			pages = (IS_ENABLED(CONFIG_ZONE_DMA32) &&
-				 gfps[i] & __GFP_DMA32) ||
-				(gfps[i] & __GFP_NOFAIL && sizes[j] > 8192);
+			pages = IS_ENABLED(CONFIG_ZONE_DMA32) &&
+				gfps[i] & __GFP_DMA32;
+			tiny = sizes[j] < bs &&
+			       !(gfps[i] & (__GFP_DMA32 | __GFP_NOFAIL |
+					    __GFP_ACCOUNT));
 			p = tinyalloc_alloc(sizes[j], gfps[i]);
 			KUNIT_ASSERT_NOT_NULL(test, p);
-			KUNIT_EXPECT_NULL(test, ta_tiny_span_of(p));
+			KUNIT_EXPECT_EQ(test, !!ta_tiny_span_of(p), tiny);
 			KUNIT_EXPECT_EQ(test, own_pages_live(), own + pages);
 			if (gfps[i] & __GFP_ZERO)
 				KUNIT_EXPECT_TRUE(test,
@@ -526,14 +681,22 @@ static void test_gfp_zones(struct kunit *test)
 						ZONE_DMA32);
 			}
 #endif
-			KUNIT_EXPECT_TRUE(test, virt_addr_valid(p));
+			KUNIT_EXPECT_NE(test, page_zonenum(virt_to_page(p)),
+					ZONE_MOVABLE);
+			if (!tiny && sizes[j] > 16) {
+				tinyalloc_free(p + 16);
+				refused++;
+				KUNIT_EXPECT_EQ(test, p[0], 0x5a);
+			}
 			tinyalloc_free(p);
-			tinyalloc_free(p);
-			freed++;
+			if (!tiny) {
+				tinyalloc_free(p);
+				refused++;
+			}
 			KUNIT_EXPECT_EQ(test, own_pages_live(), own);
 		}
 	}
-	KUNIT_EXPECT_EQ(test, global(TA_INVALID_FREES), bad + freed);
+	KUNIT_EXPECT_EQ(test, global(TA_INVALID_FREES), bad + refused);
 }
 
 /*
@@ -577,6 +740,15 @@ static void test_movable_zone(struct kunit *test)
 		tinyalloc_free(p);
 	}
 	KUNIT_EXPECT_GE(test, sum(ta, TA_TINY_SPANS_ALLOC), 1);
+	/* Large objects: kmalloc's own pages would take the flag. */
+	for (i = 0; i < 2; i++) {
+		p = tinyalloc_alloc(20000, GFP_KERNEL | __GFP_MOVABLE |
+				    (i ? __GFP_NOFAIL : 0));
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_NE(test, page_zonenum(virt_to_page(p)),
+				ZONE_MOVABLE);
+		tinyalloc_free(p);
+	}
 	for (i = 0; i < ARRAY_SIZE(stack_sizes); i++) {
 		int err = tinyalloc_stack_alloc(&stk, stack_sizes[i],
 						GFP_KERNEL | __GFP_MOVABLE);
@@ -1049,7 +1221,8 @@ static void test_invalid_tiny(struct kunit *test)
 /*
  * An NMI may land while tinyalloc holds a lock: every entry point refuses
  * one before it touches anything, counts it and leaves the object or
- * stack as it was.  The NMI count is raised here as an NMI handler sees it.
+ * stack as it was.  The NMI count is raised here, as in_nmi() sees it in
+ * a handler.
  */
 static void test_nmi_refused(struct kunit *test)
 {
@@ -1064,6 +1237,7 @@ static void test_nmi_refused(struct kunit *test)
 	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, ta_tiny_span_of(p));
 	KUNIT_ASSERT_EQ(test, tinyalloc_stack_alloc(&live, 4096, GFP_KERNEL), 0);
 	local_irq_save(flags);
 	__preempt_count_add(NMI_OFFSET);
@@ -1489,6 +1663,11 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_idle_restart),
 	KUNIT_CASE(test_keep_settles),
 	KUNIT_CASE(test_api_sizes),
+	KUNIT_CASE(test_kstrdup),
+	KUNIT_CASE(test_kstrndup),
+	KUNIT_CASE(test_kmemdup),
+	KUNIT_CASE(test_alloc_node),
+	KUNIT_CASE(test_free_scope),
 	KUNIT_CASE(test_gfp_zero),
 	KUNIT_CASE(test_gfp_kmalloc),
 	KUNIT_CASE(test_span_gfp),

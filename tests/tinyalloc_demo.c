@@ -123,6 +123,7 @@ static int __init tinyalloc_demo_init(void)
 {
 	size_t bytes = 0, kmalloc_bytes = 0, block = tinyalloc_tiny_block_size();
 	unsigned int i, tiny = 0;
+	char text[U8_MAX];
 	int err;
 
 	err = seq ? demo_read_seq() : demo_make_lengths();
@@ -137,10 +138,12 @@ static int __init tinyalloc_demo_init(void)
 		return -ENOMEM;
 	}
 	for (i = 0; i < demo_n; i++) {
-		demo_strings[i] = tinyalloc_alloc(demo_len[i], GFP_KERNEL);
+		/* A string of demo_len[i] bytes, its NUL included. */
+		memset(text, 'a' + i % 26, demo_len[i] - 1);
+		demo_strings[i] = tinyalloc_kstrndup(text, demo_len[i] - 1,
+						     GFP_KERNEL);
 		if (!demo_strings[i])
 			break;
-		memset(demo_strings[i], 'a' + i % 26, demo_len[i]);
 		bytes += demo_len[i];
 		kmalloc_bytes += kmalloc_size_roundup(demo_len[i]);
 		tiny += demo_len[i] < block;

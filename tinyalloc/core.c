@@ -18,6 +18,7 @@
 #include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/topology.h>
 
 #include "compat.h"
 #include "core.h"
@@ -66,13 +67,18 @@ static int ta_cpuhp_state;
 /*
  * What one shared span cannot do for one object (span_gfp.h): charge it to
  * the caller's memory cgroup, never fail, take it from a zone of the
- * caller's choosing.  kmalloc does these per object.
+ * caller's choosing.  large.c does these per object (kmalloc, or pages of
+ * ZONE_DMA32).  __GFP_HIGHMEM asks for nothing an object can use.
  */
 #define TA_GFP_KMALLOC	(__GFP_ACCOUNT | __GFP_NOFAIL | __GFP_DMA | \
-			 __GFP_DMA32 | __GFP_HIGHMEM)
+			 __GFP_DMA32)
 
+/*
+ * Tiny blocks are the calling CPU's, on its node: a request for another
+ * node's memory is kmalloc's, as is one of a gfp a block cannot honour.
+ */
 static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
-				      gfp_t gfp)
+				      gfp_t gfp, int node)
 {
 	void *p;
 
@@ -82,20 +88,27 @@ static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
-	if (likely(size < ta->block_size && !(gfp & TA_GFP_KMALLOC))) {
+	if (likely(size < ta->block_size && !(gfp & TA_GFP_KMALLOC) &&
+		   (node == NUMA_NO_NODE || node == numa_mem_id()))) {
 		p = ta_tiny_alloc(ta, size, gfp);
 		if (likely(p))
 			return p;
 		/* No span to be had: kmalloc falls back to smaller orders. */
 	}
-	return ta_large_alloc(size, gfp);
+	return ta_large_alloc(size, gfp, node);
 }
 
 void *tinyalloc_alloc(size_t size, gfp_t gfp)
 {
-	return ta_alloc(ta_main, size, gfp);
+	return ta_alloc(ta_main, size, gfp, NUMA_NO_NODE);
 }
 EXPORT_SYMBOL_GPL(tinyalloc_alloc);
+
+void *tinyalloc_alloc_node(size_t size, gfp_t gfp, int node)
+{
+	return ta_alloc(ta_main, size, gfp, node);
+}
+EXPORT_SYMBOL_GPL(tinyalloc_alloc_node);
 
 /**
  * ta_alloc_from() - tinyalloc_alloc() on another tiny instance
@@ -107,7 +120,7 @@ EXPORT_SYMBOL_GPL(tinyalloc_alloc);
  */
 void *ta_alloc_from(struct ta_tiny *ta, size_t size, gfp_t gfp)
 {
-	return ta_alloc(ta, size, gfp);
+	return ta_alloc(ta, size, gfp, NUMA_NO_NODE);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_alloc_from);
 

@@ -9,9 +9,11 @@
  * kmalloc has no caches of ZONE_DMA32 (it warns and drops the flag), and
  * none of highmem, which an object needs no more than kmalloc gives it: a
  * GFP_DMA32 object gets pages of its own from that zone, listed in a table
- * of its own so that its free knows how to give them back.  So does a
- * __GFP_NOFAIL object above order 1, which kmalloc would ask of the page
- * allocator with __GFP_NOFAIL, and have it warn.
+ * of its own so that its free knows how to give them back (kmemleak is
+ * told of them, as kmalloc tells it of its large objects).  An object is
+ * never movable: __GFP_MOVABLE is dropped.  A __GFP_NOFAIL object above
+ * order 1, which kmalloc would ask of the page allocator with
+ * __GFP_NOFAIL and have it warn, is retried by tinyalloc (span_gfp.h).
  *
  * Bucket locks are taken with IRQs off: tinyalloc_alloc() and
  * tinyalloc_free() work in any context.
@@ -20,6 +22,7 @@
 #define pr_fmt(fmt) "tinyalloc: " fmt
 
 #include <linux/hash.h>
+#include <linux/kmemleak.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -64,35 +67,51 @@ static void ta_large_list(struct hlist_head *table, struct ta_large_hdr *h)
 }
 
 /* Whole pages, the header first; the zone is @gfp's. */
-static struct ta_large_hdr *ta_large_pages(size_t size, gfp_t gfp)
+static struct ta_large_hdr *ta_large_pages(size_t size, gfp_t gfp, int node)
 {
 	struct page *page;
+	void *h;
 
 	if (size > PAGE_SIZE << TA_MAX_PAGE_ORDER)
 		return NULL;
-	page = ta_alloc_pages(NUMA_NO_NODE, gfp, get_order(size));
-	return page ? page_address(page) : NULL;
+	page = ta_alloc_pages(node, gfp, get_order(size));
+	if (!page)
+		return NULL;
+	h = page_address(page);
+	kmemleak_alloc(h, size, 1, gfp);
+	return h;
 }
 
-static bool ta_large_wants_pages(size_t size, gfp_t gfp)
+static void *ta_large_kmalloc(size_t size, gfp_t gfp, int node)
 {
-	if (IS_ENABLED(CONFIG_ZONE_DMA32) &&
-	    (gfp & GFP_ZONEMASK & ~__GFP_HIGHMEM) == __GFP_DMA32)
-		return true;
-	return gfp & __GFP_NOFAIL && size > PAGE_SIZE << 1;
+	void *h;
+
+	if (!ta_nofail_retry(gfp, get_order(size)))
+		return kmalloc_node(size, gfp, node);
+	gfp = ta_nofail_first(gfp);
+	for (;;) {
+		h = kmalloc_node(size, gfp, node);
+		if (h)
+			return h;
+		memalloc_retry_wait(gfp);
+		gfp |= __GFP_HIGH;
+	}
 }
 
-void *ta_large_alloc(size_t size, gfp_t gfp)
+void *ta_large_alloc(size_t size, gfp_t gfp, int node)
 {
-	bool pages;
 	struct ta_large_hdr *h;
+	bool pages;
 
 	size = size_add(sizeof(*h), size);
-	pages = ta_large_wants_pages(size, gfp);
+	gfp &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
+	if (gfp & __GFP_DMA)
+		gfp &= ~__GFP_DMA32;
+	pages = IS_ENABLED(CONFIG_ZONE_DMA32) && gfp & __GFP_DMA32;
 	if (pages)
-		h = ta_large_pages(size, gfp & ~__GFP_HIGHMEM);
+		h = ta_large_pages(size, gfp, node);
 	else
-		h = kmalloc(size, gfp & ~(__GFP_DMA32 | __GFP_HIGHMEM));
+		h = ta_large_kmalloc(size, gfp & ~__GFP_DMA32, node);
 	if (!h) {
 		ta_stat_inc(ta_large_stats, TA_KMALLOC_FAILS);
 		return NULL;
@@ -119,10 +138,12 @@ static bool ta_large_unlist(struct hlist_head *table,
 
 static void ta_large_release(struct ta_large_hdr *h, bool pages)
 {
-	if (pages)
+	if (pages) {
+		kmemleak_free(h);
 		__free_pages(virt_to_page(h), compound_order(virt_to_page(h)));
-	else
+	} else {
 		kfree(h);
+	}
 }
 
 /* Return false, touching nothing, if @obj is not a live large object. */

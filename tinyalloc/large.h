@@ -9,7 +9,7 @@
 
 int ta_large_init(struct ta_stats __percpu *stats);
 void ta_large_exit(void);
-void *ta_large_alloc(size_t size, gfp_t gfp);
+void *ta_large_alloc(size_t size, gfp_t gfp, int node);
 bool ta_large_free(const void *obj);
 
 #endif /* _TINYALLOC_LARGE_H */

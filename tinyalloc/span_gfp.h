@@ -36,24 +36,38 @@ static inline gfp_t ta_meta_gfp(gfp_t gfp)
 }
 
 /*
- * Pages for a span, a stack or an object of its own, as compound pages.
- * The page allocator warns of __GFP_NOFAIL above order 1: there, tinyalloc
- * retries itself, as long as @gfp may sleep.
+ * A __GFP_NOFAIL request above order 1 that may sleep: the page allocator
+ * warns of it, so tinyalloc asks without __GFP_NOFAIL and retries itself.
+ * Failures are quiet, as a real __GFP_NOFAIL's are, and retries add
+ * __GFP_HIGH: the reserves the page allocator opens to __GFP_NOFAIL, and
+ * what makes a memory cgroup at its limit force the charge, as it does
+ * for __GFP_NOFAIL.  Any other request is passed on as it is.
  */
+static inline bool ta_nofail_retry(gfp_t gfp, unsigned int order)
+{
+	return gfp & __GFP_NOFAIL && order > 1 && gfpflags_allow_blocking(gfp);
+}
+
+static inline gfp_t ta_nofail_first(gfp_t gfp)
+{
+	return (gfp & ~__GFP_NOFAIL) | __GFP_NOWARN;
+}
+
+/* Pages for a span, a stack or an object of its own, as compound pages. */
 static inline struct page *ta_alloc_pages(int node, gfp_t gfp,
 					  unsigned int order)
 {
-	bool nofail = gfp & __GFP_NOFAIL && order > 1 &&
-		      gfpflags_allow_blocking(gfp);
+	bool nofail = ta_nofail_retry(gfp, order);
 	struct page *page;
 
-	if (order > 1)
-		gfp &= ~__GFP_NOFAIL;
+	if (nofail)
+		gfp = ta_nofail_first(gfp);
 	for (;;) {
 		page = alloc_pages_node(node, gfp | __GFP_COMP, order);
 		if (page || !nofail)
 			return page;
 		memalloc_retry_wait(gfp);
+		gfp |= __GFP_HIGH;
 	}
 }
 

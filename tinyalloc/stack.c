@@ -687,10 +687,11 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	WARN_ON_ONCE(lo & (bytes - 1));
 	/* Live until freed: a second free of the same bounds is refused. */
 	WARN_ON_ONCE(test_and_set_bit((lo - span->base) / bytes, &span->live));
-	/* stack_debug's canary, unless the caller was promised zeroes. */
-	if (gfp & __GFP_ZERO) {
+	/* init_on_alloc as for alloc_pages(). */
+	if (want_init_on_alloc(gfp))
 		memset((void *)lo, 0, bytes);
-	} else if (st->debug) {
+	/* stack_debug's canary, unless the caller was promised zeroes. */
+	if (st->debug && !(gfp & __GFP_ZERO)) {
 		*(unsigned long *)lo = ta_stack_canary(lo);
 		set_bit((lo - span->base) / bytes, &span->canary);
 	}
@@ -771,8 +772,14 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 		return true;
 	/* Live until now, so its span stays until this free completes. */
 	st = span->owner;
+	/*
+	 * init_on_free, unless stack_debug poisons (as SLUB's poisoning
+	 * wins); pages of the stack's own are wiped by the page allocator.
+	 */
 	if (st->debug)
 		ta_stack_debug_free(span, lo, hi, ip);
+	else if (want_init_on_free() && span->order != TA_STACK_OWN)
+		memset((void *)lo, 0, hi - lo);
 	trace_stack_free(lo, hi - lo);
 	if (span->order < TA_STACK_ORDERS) {
 		ta_pool_free(st, span, lo);

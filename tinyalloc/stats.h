@@ -20,10 +20,10 @@ enum ta_stat {
 	TA_TINY_SPANS_FREED,	/* spans given back to it */
 	TA_TINY_ALLOC_FAILS,	/* tiny requests that got NULL */
 	TA_TINY_REMOTE_FREES,	/* tiny frees on another node than the span */
-	TA_KMALLOC_ALLOCS,	/* requests served by kmalloc */
+	TA_KMALLOC_ALLOCS,	/* requests served by large.c (kmalloc, pages) */
 	TA_KMALLOC_FREES,	/* ... and freed */
-	TA_KMALLOC_FAILS,	/* kmalloc returned NULL */
-	TA_KMALLOC_OWN_PAGES,	/* ... served by pages of their own instead */
+	TA_KMALLOC_FAILS,	/* ... that got NULL */
+	TA_KMALLOC_OWN_PAGES,	/* ... of which GFP_DMA32, on pages of their own */
 	TA_KMALLOC_OWN_PAGES_FREED, /* ... and freed */
 	TA_INVALID_FREES,	/* frees refused */
 	TA_STACK_ALLOCS,	/* stacks handed out, pool and large */

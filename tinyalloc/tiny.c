@@ -702,7 +702,12 @@ void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 
 		WRITE_ONCE(span->shadow[p - (unsigned long)span], size);
 	}
-	if (gfp & __GFP_ZERO)
+	/*
+	 * init_on_free: a tiny free does not know its object's size (the
+	 * block's count is all there is), so freed bytes are wiped when
+	 * they are handed out again, as init_on_alloc does.
+	 */
+	if (want_init_on_alloc(gfp) || want_init_on_free())
 		memset((void *)p, 0, size);
 	return (void *)p;
 }

@@ -10,8 +10,10 @@
 #ifndef _TINYALLOC_H
 #define _TINYALLOC_H
 
-#include <linux/types.h>
+#include <linux/err.h>
 #include <linux/gfp.h>
+#include <linux/slab.h>		/* <linux/cleanup.h> where the kernel has it */
+#include <linux/types.h>
 
 /**
  * tinyalloc_alloc() - allocate an object
@@ -29,13 +31,18 @@
  * whose @gfp asks for what a shared block cannot give (__GFP_ACCOUNT,
  * __GFP_NOFAIL, __GFP_DMA) or when no span can be had.  A __GFP_DMA32
  * request, which kmalloc cannot serve, gets pages of its own in
- * ZONE_DMA32, and so does a __GFP_NOFAIL one above two pages (retried by
- * tinyalloc: the page allocator warns of such requests); __GFP_HIGHMEM
- * is ignored.
+ * ZONE_DMA32 (where the kernel has that zone, and @gfp no __GFP_DMA).
+ * __GFP_HIGHMEM and __GFP_MOVABLE are ignored: objects need an address
+ * and never move.  A __GFP_NOFAIL request of more than two pages with
+ * the header, where @gfp may sleep, is retried by tinyalloc rather than
+ * by the page allocator, which warns of such requests.  As with kmalloc,
+ * the object comes zeroed where the kernel has init_on_alloc (or
+ * init_on_free) on.
  *
  * Context: any context if @gfp does not allow blocking (on PREEMPT_RT,
  * as with kmalloc, not from a non-threaded hard IRQ); from NMI it
- * returns NULL and counts the call in debugfs (nmi_refused).
+ * returns NULL (whatever @size) and counts the call in debugfs
+ * (nmi_refused).
  * Return: the object, ZERO_SIZE_PTR for a @size of 0, or NULL when no
  * memory is available.
  */
@@ -64,6 +71,61 @@ void *tinyalloc_alloc(size_t size, gfp_t gfp);
  * message, counted in debugfs (nmi_refused), and the object stays live.
  */
 void tinyalloc_free(const void *obj);
+
+/**
+ * tinyalloc_alloc_node() - allocate an object on a NUMA node
+ * @size: size in bytes
+ * @gfp: allocation flags, as for tinyalloc_alloc()
+ * @node: the node, or NUMA_NO_NODE for any
+ *
+ * As tinyalloc_alloc(), with the memory from @node as kmalloc_node()
+ * gives it: a preference, unless @gfp has __GFP_THISNODE.  Tiny blocks
+ * are the calling CPU's, on its node, so a tiny request for another node
+ * is served by kmalloc_node().
+ *
+ * Context: as tinyalloc_alloc().
+ * Return: as tinyalloc_alloc().
+ */
+void *tinyalloc_alloc_node(size_t size, gfp_t gfp, int node);
+
+/**
+ * tinyalloc_kstrdup() - copy a string into a tinyalloc object
+ * @s: the string; NULL gives NULL
+ * @gfp: allocation flags, as for tinyalloc_alloc()
+ *
+ * A string shorter than tinyalloc_tiny_block_size() (its NUL included)
+ * is a tiny object.
+ *
+ * Context: as tinyalloc_alloc().
+ * Return: the copy, to be freed with tinyalloc_free(), or NULL.
+ */
+char *tinyalloc_kstrdup(const char *s, gfp_t gfp);
+
+/**
+ * tinyalloc_kstrndup() - copy at most @max bytes of a string
+ * @s: the string; NULL gives NULL
+ * @max: the most bytes of @s to copy; a NUL is always added
+ * @gfp: allocation flags, as for tinyalloc_alloc()
+ *
+ * Context: as tinyalloc_alloc().
+ * Return: the copy, to be freed with tinyalloc_free(), or NULL.
+ */
+char *tinyalloc_kstrndup(const char *s, size_t max, gfp_t gfp);
+
+/**
+ * tinyalloc_kmemdup() - copy memory into a tinyalloc object
+ * @src: the bytes to copy
+ * @len: how many; 0 gives ZERO_SIZE_PTR
+ * @gfp: allocation flags, as for tinyalloc_alloc()
+ *
+ * The copy must hold no pointer that needs its object alone in its block
+ * (tinyalloc_alloc()): keys and byte strings, not structures of pointers.
+ *
+ * Context: as tinyalloc_alloc().
+ * Return: the copy, to be freed with tinyalloc_free(), ZERO_SIZE_PTR, or
+ * NULL.
+ */
+void *tinyalloc_kmemdup(const void *src, size_t len, gfp_t gfp);
 
 /**
  * tinyalloc_tiny_block_size() - the tiny block size in bytes
@@ -100,8 +162,10 @@ struct tinyalloc_stack {
  * free lists for reuse after they are freed.  A stack whose @gfp has
  * __GFP_ACCOUNT, __GFP_DMA or __GFP_DMA32, or a pool stack when no pool
  * span can be had, gets pages of its own from @gfp, given back at free;
- * with __GFP_NOFAIL and a @gfp that may sleep it never fails.  @stk->lo is aligned to the rounded
- * size and @stk->hi - @stk->lo is that size.
+ * with __GFP_NOFAIL and a @gfp that may sleep it never fails.  @stk->lo
+ * is aligned to the rounded size and @stk->hi - @stk->lo is that size.
+ * As with alloc_pages(), the stack is zeroed when handed out where the
+ * kernel has init_on_alloc on, and when freed where it has init_on_free.
  *
  * Context: any context if @gfp does not allow blocking (on PREEMPT_RT,
  * as with kmalloc, not from a non-threaded hard IRQ).
@@ -131,5 +195,13 @@ void tinyalloc_stack_free(struct tinyalloc_stack *stk);
  * Return: FIXED_STACK, the fixed_stack module parameter (default 2048).
  */
 size_t tinyalloc_fixed_stack(void);
+
+/*
+ * Scope-based freeing (<linux/cleanup.h>), where the kernel has it:
+ *	char *name __free(tinyalloc) = tinyalloc_kstrdup(s, GFP_KERNEL);
+ */
+#ifdef DEFINE_FREE
+DEFINE_FREE(tinyalloc, void *, if (!IS_ERR_OR_NULL(_T)) tinyalloc_free(_T))
+#endif
 
 #endif /* _TINYALLOC_H */

@@ -67,6 +67,13 @@ check "tiny spans back but the kept ones" [ "$(stat tiny_spans)" -le $((2 * node
 check "stack spans back but the kept ones" [ "$(stat stack_spans)" -le $((4 * nodes)) ]
 check "no large stack left" grep -qx 'stack_large_live 0' $D/stats
 check "stress module unloads" rmmod tinyalloc_stress
+# init_on_alloc and init_on_free, for those the kernel has on (its module
+# says which; make check requires the lines the stage's options promise).
+if insmod $M/tinyalloc_meminit.ko; then
+	check "meminit module unloads" rmmod tinyalloc_meminit
+else
+	echo "meminit: neither init_on_alloc nor init_on_free is on"
+fi
 memcg_checks
 bench_quick_checks
 live_checks "after the benchmarks"

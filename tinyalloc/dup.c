@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copies of strings and memory into tinyalloc objects: kstrdup() and
+ * friends for callers whose strings and keys are mostly shorter than a
+ * tiny block.  Freed with tinyalloc_free().
+ */
+
+#include <linux/export.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "tinyalloc.h"
+
+char *tinyalloc_kstrdup(const char *s, gfp_t gfp)
+{
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	len = strlen(s) + 1;
+	p = tinyalloc_alloc(len, gfp);
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}
+EXPORT_SYMBOL_GPL(tinyalloc_kstrdup);
+
+char *tinyalloc_kstrndup(const char *s, size_t max, gfp_t gfp)
+{
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	len = strnlen(s, max);
+	p = tinyalloc_alloc(len + 1, gfp);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+EXPORT_SYMBOL_GPL(tinyalloc_kstrndup);
+
+void *tinyalloc_kmemdup(const void *src, size_t len, gfp_t gfp)
+{
+	void *p = tinyalloc_alloc(len, gfp);
+
+	if (!ZERO_OR_NULL_PTR(p))
+		memcpy(p, src, len);
+	return p;
+}
+EXPORT_SYMBOL_GPL(tinyalloc_kmemdup);
