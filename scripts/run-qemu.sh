@@ -15,6 +15,14 @@
 #   breakpoint that is gone ("Oops: int3", seen at boot and when trace
 #   events were turned off).  -p gives each vCPU a thread, for timings
 #   that need them to run at once (the multi-CPU benchmark).
+# The kernel boots with no_timer_check: at boot the IO-APIC code checks
+# that the timer interrupt comes through by timing a few ticks against
+# the TSC, and under TCG on a busy host the vCPU's time runs unevenly;
+# then the check fails, and the kernel reroutes the timer through the
+# 8259A or a virtual wire (1 boot in 60 seen here): the point of the
+# boot (line 124 of the log, about 1.3 s) where a make check's
+# x86_64-smp stage once splatted.  qemu's timer is always connected; the
+# check only adds a race with the host.
 # Exits 0 only if the script ran to the end, exited 0, and the guest
 # powered off in time (the shared /init prints "TINYALLOC-GUEST-DONE rc=N").
 set -euo pipefail
@@ -64,7 +72,7 @@ set +e
 timeout -k 10 "$tmo" qemu-system-x86_64 -accel "$tcg" -cpu max -smp "$cpus" \
 	-m "$mem" -nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$work/initrd.gz" $qargs \
-	-append "console=ttyS0 rdinit=/init panic=-1 printk.time=1 $extra" \
+	-append "console=ttyS0 rdinit=/init panic=-1 printk.time=1 no_timer_check $extra" \
 	</dev/null >"$log" 2>&1
 qrc=$?
 set -e

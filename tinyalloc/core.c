@@ -78,19 +78,19 @@ static int ta_cpuhp_state;
  * node's memory is kmalloc's, as is one of a gfp a block cannot honour.
  */
 static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
-				      gfp_t gfp, int node)
+				      gfp_t gfp, int node, unsigned long ip)
 {
 	void *p;
 
 	if (unlikely(in_nmi())) {
-		ta_report_nmi("allocation", _RET_IP_);
+		ta_report_nmi("allocation", ip);
 		return NULL;
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (likely(size < ta->block_size && !(gfp & TA_GFP_KMALLOC) &&
 		   (node == NUMA_NO_NODE || node == numa_mem_id()))) {
-		p = ta_tiny_alloc(ta, size, gfp);
+		p = __ta_tiny_alloc(ta, size, gfp, ip);
 		if (likely(p))
 			return p;
 		/* No span to be had: kmalloc falls back to smaller orders. */
@@ -100,13 +100,19 @@ static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
 
 void *tinyalloc_alloc(size_t size, gfp_t gfp)
 {
-	return ta_alloc(ta_main, size, gfp, NUMA_NO_NODE);
+	return ta_alloc(ta_main, size, gfp, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(tinyalloc_alloc);
 
+/* tinyalloc_alloc() on behalf of @ip's function (the helpers of dup.c). */
+void *ta_alloc_track_caller(size_t size, gfp_t gfp, unsigned long ip)
+{
+	return ta_alloc(ta_main, size, gfp, NUMA_NO_NODE, ip);
+}
+
 void *tinyalloc_alloc_node(size_t size, gfp_t gfp, int node)
 {
-	return ta_alloc(ta_main, size, gfp, node);
+	return ta_alloc(ta_main, size, gfp, node, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(tinyalloc_alloc_node);
 
@@ -120,7 +126,7 @@ EXPORT_SYMBOL_GPL(tinyalloc_alloc_node);
  */
 void *ta_alloc_from(struct ta_tiny *ta, size_t size, gfp_t gfp)
 {
-	return ta_alloc(ta, size, gfp, NUMA_NO_NODE);
+	return ta_alloc(ta, size, gfp, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_alloc_from);
 
@@ -151,7 +157,7 @@ int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp)
 		memset(stk, 0, sizeof(*stk));
 		return -EPERM;
 	}
-	return ta_stack_alloc(ta_stacks, stk, size, gfp);
+	return __ta_stack_alloc(ta_stacks, stk, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(tinyalloc_stack_alloc);
 

@@ -16,6 +16,7 @@ extern struct ta_stats __percpu *ta_global_stats;
 
 struct ta_stats __percpu *ta_global_stats_get(void);
 void *ta_alloc_from(struct ta_tiny *ta, size_t size, gfp_t gfp);
+void *ta_alloc_track_caller(size_t size, gfp_t gfp, unsigned long ip);
 struct shrinker *ta_shrinker_get(void);
 int ta_scavenge_init(unsigned int period_ms);
 void ta_scavenge_exit(void);

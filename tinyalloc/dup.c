@@ -2,13 +2,15 @@
 /*
  * Copies of strings and memory into tinyalloc objects: kstrdup() and
  * friends for callers whose strings and keys are mostly shorter than a
- * tiny block.  Freed with tinyalloc_free().
+ * tiny block.  Freed with tinyalloc_free().  The tiny_alloc event names
+ * their caller, as kmem:kmalloc names kstrdup()'s.
  */
 
 #include <linux/export.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "core.h"
 #include "tinyalloc.h"
 
 char *tinyalloc_kstrdup(const char *s, gfp_t gfp)
@@ -19,7 +21,7 @@ char *tinyalloc_kstrdup(const char *s, gfp_t gfp)
 	if (!s)
 		return NULL;
 	len = strlen(s) + 1;
-	p = tinyalloc_alloc(len, gfp);
+	p = ta_alloc_track_caller(len, gfp, _RET_IP_);
 	if (p)
 		memcpy(p, s, len);
 	return p;
@@ -34,7 +36,7 @@ char *tinyalloc_kstrndup(const char *s, size_t max, gfp_t gfp)
 	if (!s)
 		return NULL;
 	len = strnlen(s, max);
-	p = tinyalloc_alloc(len + 1, gfp);
+	p = ta_alloc_track_caller(len + 1, gfp, _RET_IP_);
 	if (p) {
 		memcpy(p, s, len);
 		p[len] = '\0';
@@ -45,7 +47,7 @@ EXPORT_SYMBOL_GPL(tinyalloc_kstrndup);
 
 void *tinyalloc_kmemdup(const void *src, size_t len, gfp_t gfp)
 {
-	void *p = tinyalloc_alloc(len, gfp);
+	void *p = ta_alloc_track_caller(len, gfp, _RET_IP_);
 
 	if (!ZERO_OR_NULL_PTR(p))
 		memcpy(p, src, len);

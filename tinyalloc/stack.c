@@ -645,16 +645,17 @@ static int ta_stack_bad_request(struct ta_stack *st, struct tinyalloc_stack *stk
 }
 
 /**
- * ta_stack_alloc() - allocate a stack from an instance
+ * __ta_stack_alloc() - allocate a stack from an instance
  * @st: the instance
  * @stk: where to store the bounds
  * @size: bytes wanted
  * @gfp: allocation flags
+ * @ip: the caller, for the stack_alloc event
  *
  * Return: as tinyalloc_stack_alloc().
  */
-int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
-		   size_t size, gfp_t gfp)
+int __ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
+		     size_t size, gfp_t gfp, unsigned long ip)
 {
 	struct ta_stack_span *span;
 	unsigned long bytes, lo;
@@ -695,10 +696,26 @@ int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 		*(unsigned long *)lo = ta_stack_canary(lo);
 		set_bit((lo - span->base) / bytes, &span->canary);
 	}
-	trace_stack_alloc(lo, size, bytes);
+	trace_stack_alloc(ip, lo, size, bytes, gfp);
 	stk->lo = lo;
 	stk->hi = lo + bytes;
 	return 0;
+}
+EXPORT_SYMBOL_TA_INTERNAL(__ta_stack_alloc);
+
+/**
+ * ta_stack_alloc() - __ta_stack_alloc() for its caller
+ * @st: the instance
+ * @stk: where to store the bounds
+ * @size: bytes wanted
+ * @gfp: allocation flags
+ *
+ * Return: as tinyalloc_stack_alloc().
+ */
+int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
+		   size_t size, gfp_t gfp)
+{
+	return __ta_stack_alloc(st, stk, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_alloc);
 
@@ -780,7 +797,7 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 		ta_stack_debug_free(span, lo, hi, ip);
 	else if (want_init_on_free() && span->order != TA_STACK_OWN)
 		memset((void *)lo, 0, hi - lo);
-	trace_stack_free(lo, hi - lo);
+	trace_stack_free(ip, lo, hi - lo);
 	if (span->order < TA_STACK_ORDERS) {
 		ta_pool_free(st, span, lo);
 	} else {

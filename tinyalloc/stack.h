@@ -151,6 +151,8 @@ static inline struct ta_stack_pool *ta_stack_pool(struct ta_stack *st,
 
 struct ta_stack *ta_stack_create(unsigned int fixed, bool debug);
 void ta_stack_destroy(struct ta_stack *st);
+int __ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
+		     size_t size, gfp_t gfp, unsigned long ip);
 int ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 		   size_t size, gfp_t gfp);
 bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip);

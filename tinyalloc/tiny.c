@@ -614,12 +614,13 @@ static __always_inline bool ta_combined(struct ta_tiny *ta, unsigned long p)
  * served.
  */
 static __always_inline void ta_served(struct ta_tiny *ta, unsigned long p,
-				      size_t size, bool locked)
+				      size_t size, gfp_t gfp,
+				      unsigned long ip, bool locked)
 {
 	if (ta_combined(ta, p))
 		__ta_stat_inc_owned(ta->stats, TA_TINY_COMBINED, locked);
 	__ta_stat_inc_owned(ta->stats, TA_TINY_ALLOCS, locked);
-	trace_tiny_alloc((void *)p, size, ta_combined(ta, p));
+	trace_tiny_alloc(ip, (void *)p, size, gfp, ta_combined(ta, p));
 }
 
 /*
@@ -630,7 +631,8 @@ static __always_inline void ta_served(struct ta_tiny *ta, unsigned long p,
  * with IRQs off.  Return 0 where the locked path must serve.
  */
 static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
-						   size_t size)
+						   size_t size, gfp_t gfp,
+						   unsigned long ip)
 {
 	struct ta_tiny_ctx *x;
 	unsigned long p;
@@ -643,7 +645,7 @@ static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
 	if (unlikely(!p))
 		p = ta_new_block(ta, x, size, false);
 	if (p)
-		ta_served(ta, p, size, false);
+		ta_served(ta, p, size, gfp, ip, false);
 	preempt_enable();
 	return p;
 }
@@ -656,7 +658,8 @@ static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
  * a block there a bit early).
  */
 static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
-					      size_t size, gfp_t gfp)
+					      size_t size, gfp_t gfp,
+					      unsigned long ip)
 {
 	enum ta_ctx xi = ta_ctx_current();
 	struct ta_tiny_ctx *x;
@@ -672,7 +675,7 @@ static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
 			break;
 	}
 	if (p)
-		ta_served(ta, p, size, true);
+		ta_served(ta, p, size, gfp, ip, true);
 	else
 		__ta_stat_inc(ta->stats, TA_TINY_ALLOC_FAILS);
 	local_unlock_irqrestore(&ta->cpu->lock, flags);
@@ -680,20 +683,22 @@ static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
 }
 
 /**
- * ta_tiny_alloc() - allocate a tiny object from an instance
+ * __ta_tiny_alloc() - allocate a tiny object from an instance
  * @ta: the instance
  * @size: 1 to block_size - 1 bytes
  * @gfp: allocation flags
+ * @ip: the caller, for the tiny_alloc event
  *
  * Return: the object, or NULL if no span could serve it: the caller
  * (tinyalloc_alloc()) then asks kmalloc.
  */
-void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
+void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
+		      unsigned long ip)
 {
-	unsigned long p = ta_alloc_fast(ta, size);
+	unsigned long p = ta_alloc_fast(ta, size, gfp, ip);
 
 	if (unlikely(!p)) {
-		p = ta_alloc_locked(ta, size, gfp);
+		p = ta_alloc_locked(ta, size, gfp, ip);
 		if (!p)
 			return NULL;
 	}
@@ -710,6 +715,20 @@ void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 	if (want_init_on_alloc(gfp) || want_init_on_free())
 		memset((void *)p, 0, size);
 	return (void *)p;
+}
+EXPORT_SYMBOL_TA_INTERNAL(__ta_tiny_alloc);
+
+/**
+ * ta_tiny_alloc() - __ta_tiny_alloc() for its caller
+ * @ta: the instance
+ * @size: 1 to block_size - 1 bytes
+ * @gfp: allocation flags
+ *
+ * Return: as __ta_tiny_alloc().
+ */
+void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
+{
+	return __ta_tiny_alloc(ta, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_alloc);
 
@@ -761,7 +780,7 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 	if (unlikely(ta->debug) && !ta_debug_free(span, obj, ip))
 		goto refused;
 	/* Before the count drops: then the block may be handed out again. */
-	trace_tiny_free(obj);
+	trace_tiny_free(ip, obj);
 	count = ta_count_add(span, ta_block_index(ta, span, addr), -1, false);
 	rcu_read_unlock();
 	if (unlikely(count < 0)) {

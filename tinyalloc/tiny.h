@@ -145,6 +145,8 @@ struct ta_tiny {
 
 struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug);
 void ta_tiny_destroy(struct ta_tiny *ta);
+void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
+		      unsigned long ip);
 void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp);
 bool ta_tiny_free(const void *obj, unsigned long ip);
 struct ta_span *ta_tiny_span_of(const void *obj);

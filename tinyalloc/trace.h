@@ -13,30 +13,54 @@
 #if !defined(_TINYALLOC_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define _TINYALLOC_TRACE_H
 
+#include <linux/mm.h>
 #include <linux/smp.h>
 #include <linux/tracepoint.h>
 #include <linux/types.h>
+#include <trace/events/mmflags.h>
+
+/*
+ * The events carry kmem:kmalloc's and kmem:kfree's fields, with the same
+ * names and formats (call_site, ptr, bytes_req, bytes_alloc, gfp_flags,
+ * node), so that scripts written for those read these by the event's
+ * name; tinyalloc's own fields (cpu, combined) follow.
+ */
 
 /*
  * A tiny object handed out (ptr is NULL when none was: nothing is
- * recorded then).  combined: it went into a block already open on its
- * CPU, as the tiny_combined counter counts; false for the first object
- * of a block.
+ * recorded then).  bytes_alloc is bytes_req: the object takes no more of
+ * its block.  combined: it went into a block already open on its CPU, as
+ * the tiny_combined counter counts; false for the first object of a block.
  */
 TRACE_EVENT_CONDITION(tiny_alloc,
-		      TP_PROTO(const void *ptr, size_t size, bool combined),
-		      TP_ARGS(ptr, size, combined),
+		      TP_PROTO(unsigned long call_site, const void *ptr,
+			       size_t bytes_req, gfp_t gfp_flags,
+			       bool combined),
+		      TP_ARGS(call_site, ptr, bytes_req, gfp_flags, combined),
 		      TP_CONDITION(ptr),
-		      TP_STRUCT__entry(__field(const void *, ptr)
-				       __field(size_t, size)
+		      TP_STRUCT__entry(__field(unsigned long, call_site)
+				       __field(const void *, ptr)
+				       __field(size_t, bytes_req)
+				       __field(size_t, bytes_alloc)
+				       __field(unsigned long, gfp_flags)
+				       __field(int, node)
 				       __field(unsigned int, cpu)
 				       __field(bool, combined)),
-		      TP_fast_assign(__entry->ptr = ptr;
-				     __entry->size = size;
+		      TP_fast_assign(__entry->call_site = call_site;
+				     __entry->ptr = ptr;
+				     __entry->bytes_req = bytes_req;
+				     __entry->bytes_alloc = bytes_req;
+				     __entry->gfp_flags =
+					(__force unsigned long)gfp_flags;
+				     __entry->node =
+					page_to_nid(virt_to_page(ptr));
 				     __entry->cpu = smp_processor_id();
 				     __entry->combined = combined;),
-		      TP_printk("ptr=%p size=%zu cpu=%u combined=%d",
-				__entry->ptr, __entry->size, __entry->cpu,
+		      TP_printk("call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d cpu=%u combined=%d",
+				(void *)__entry->call_site, __entry->ptr,
+				__entry->bytes_req, __entry->bytes_alloc,
+				show_gfp_flags(__entry->gfp_flags),
+				__entry->node, __entry->cpu,
 				__entry->combined));
 
 /*
@@ -46,42 +70,65 @@ TRACE_EVENT_CONDITION(tiny_alloc,
  * live object is recorded, then reported.
  */
 TRACE_EVENT(tiny_free,
-	    TP_PROTO(const void *ptr),
-	    TP_ARGS(ptr),
-	    TP_STRUCT__entry(__field(const void *, ptr)
+	    TP_PROTO(unsigned long call_site, const void *ptr),
+	    TP_ARGS(call_site, ptr),
+	    TP_STRUCT__entry(__field(unsigned long, call_site)
+			     __field(const void *, ptr)
 			     __field(unsigned int, cpu)),
-	    TP_fast_assign(__entry->ptr = ptr;
+	    TP_fast_assign(__entry->call_site = call_site;
+			   __entry->ptr = ptr;
 			   __entry->cpu = smp_processor_id();),
-	    TP_printk("ptr=%p cpu=%u", __entry->ptr, __entry->cpu));
-
-/* A stack handed out: size as requested, bytes = hi - lo as rounded up. */
-TRACE_EVENT(stack_alloc,
-	    TP_PROTO(unsigned long lo, size_t size, unsigned long bytes),
-	    TP_ARGS(lo, size, bytes),
-	    TP_STRUCT__entry(__field(const void *, lo)
-			     __field(size_t, size)
-			     __field(unsigned long, bytes)
-			     __field(unsigned int, cpu)),
-	    TP_fast_assign(__entry->lo = (const void *)lo;
-			   __entry->size = size;
-			   __entry->bytes = bytes;
-			   __entry->cpu = smp_processor_id();),
-	    TP_printk("lo=%p size=%zu bytes=%lu cpu=%u",
-		      __entry->lo, __entry->size, __entry->bytes,
+	    TP_printk("call_site=%pS ptr=%p cpu=%u",
+		      (void *)__entry->call_site, __entry->ptr,
 		      __entry->cpu));
 
-/* A stack freed: bytes = hi - lo.  A refused free records nothing. */
+/*
+ * A stack handed out: ptr is lo, bytes_req the size requested,
+ * bytes_alloc = hi - lo as rounded up.
+ */
+TRACE_EVENT(stack_alloc,
+	    TP_PROTO(unsigned long call_site, unsigned long lo,
+		     size_t bytes_req, unsigned long bytes_alloc,
+		     gfp_t gfp_flags),
+	    TP_ARGS(call_site, lo, bytes_req, bytes_alloc, gfp_flags),
+	    TP_STRUCT__entry(__field(unsigned long, call_site)
+			     __field(const void *, ptr)
+			     __field(size_t, bytes_req)
+			     __field(size_t, bytes_alloc)
+			     __field(unsigned long, gfp_flags)
+			     __field(int, node)
+			     __field(unsigned int, cpu)),
+	    TP_fast_assign(__entry->call_site = call_site;
+			   __entry->ptr = (const void *)lo;
+			   __entry->bytes_req = bytes_req;
+			   __entry->bytes_alloc = bytes_alloc;
+			   __entry->gfp_flags =
+				(__force unsigned long)gfp_flags;
+			   __entry->node =
+				page_to_nid(virt_to_page((void *)lo));
+			   __entry->cpu = smp_processor_id();),
+	    TP_printk("call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d cpu=%u",
+		      (void *)__entry->call_site, __entry->ptr,
+		      __entry->bytes_req, __entry->bytes_alloc,
+		      show_gfp_flags(__entry->gfp_flags), __entry->node,
+		      __entry->cpu));
+
+/* A stack freed: ptr is lo, bytes = hi - lo.  A refused free records nothing. */
 TRACE_EVENT(stack_free,
-	    TP_PROTO(unsigned long lo, unsigned long bytes),
-	    TP_ARGS(lo, bytes),
-	    TP_STRUCT__entry(__field(const void *, lo)
+	    TP_PROTO(unsigned long call_site, unsigned long lo,
+		     unsigned long bytes),
+	    TP_ARGS(call_site, lo, bytes),
+	    TP_STRUCT__entry(__field(unsigned long, call_site)
+			     __field(const void *, ptr)
 			     __field(unsigned long, bytes)
 			     __field(unsigned int, cpu)),
-	    TP_fast_assign(__entry->lo = (const void *)lo;
+	    TP_fast_assign(__entry->call_site = call_site;
+			   __entry->ptr = (const void *)lo;
 			   __entry->bytes = bytes;
 			   __entry->cpu = smp_processor_id();),
-	    TP_printk("lo=%p bytes=%lu cpu=%u",
-		      __entry->lo, __entry->bytes, __entry->cpu));
+	    TP_printk("call_site=%pS ptr=%p bytes=%lu cpu=%u",
+		      (void *)__entry->call_site, __entry->ptr,
+		      __entry->bytes, __entry->cpu));
 
 #endif /* _TINYALLOC_TRACE_H */
 

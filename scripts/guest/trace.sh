@@ -11,10 +11,13 @@ TRACE_EVENTS="tiny_alloc tiny_free stack_alloc stack_free"
 
 # Sum up a trace file of the client's workload as "name value" lines:
 # counts, and how many events broke each rule (0 when all is well).
-# Lines look like "insmod-42 [001] ..... 12.3: tiny_alloc: ptr=... cpu=1".
+# Lines look like "insmod-42 [001] ..... 12.3: tiny_alloc:
+# call_site=trace_client_run+0x5c/0x1f0 [tinyalloc_trace_client] ptr=...
+# bytes_req=8 bytes_alloc=8 gfp_flags=GFP_KERNEL node=0 cpu=1 combined=0",
+# kmem:kmalloc's fields first.
 trace_summary()
 {
-	awk -v bs="$1" -v pairs="$2" -v fixed="$3" -v ncpu="$4" '
+	awk -v bs="$1" -v pairs="$2" -v fixed="$3" -v ncpu="$4" -v nnode="$5" '
 	function hexval(s,   i, v) {
 		v = 0
 		for (i = 1; i <= length(s); i++)
@@ -41,10 +44,18 @@ trace_summary()
 		bufcpu = substr($0, RSTART + 1, RLENGTH - 2) + 0
 		if (f["cpu"] == "" || f["cpu"] + 0 != bufcpu || f["cpu"] + 0 >= ncpu)
 			bad_cpu++
+		# The fields of kmem:kmalloc: the client function, its flags.
+		if (f["call_site"] !~ /^trace_client_run\+0x[0-9a-f]+\/0x[0-9a-f]+$/)
+			bad_call_site++
+		if (ev ~ /_alloc$/ && (f["gfp_flags"] != "GFP_KERNEL" ||
+		    f["node"] == "" || f["node"] + 0 >= nnode))
+			bad_gfp_node++
 		n[ev]++
 		if (ev == "tiny_alloc") {
-			size = f["size"] + 0
+			size = f["bytes_req"] + 0
 			sizes[size]++
+			if (f["bytes_alloc"] != f["bytes_req"])
+				bad_bytes_alloc++
 			if (f["ptr"] in tiny)
 				dup_ptr++
 			tiny[f["ptr"]] = 1
@@ -64,20 +75,20 @@ trace_summary()
 			tfreed[f["ptr"]] = 1
 		} else if (ev == "stack_alloc") {
 			# The client asks (fixed << o) - o bytes, o = 0..4, once each.
-			size = f["size"] + 0
+			size = f["bytes_req"] + 0
 			for (o = 0; o < 5; o++)
 				if (size == fixed * shl[o] - o && !(o in sgot) &&
-				    f["bytes"] + 0 == fixed * shl[o])
+				    f["bytes_alloc"] + 0 == fixed * shl[o])
 					break
-			if (o == 5 || (f["lo"] in stacks))
+			if (o == 5 || (f["ptr"] in stacks))
 				bad_stack++
 			sgot[o] = 1
-			stacks[f["lo"]] = f["bytes"]
+			stacks[f["ptr"]] = f["bytes_alloc"]
 		} else if (ev == "stack_free") {
-			if (!(f["lo"] in stacks) || stacks[f["lo"]] != f["bytes"] ||
-			    (f["lo"] in sfreed))
+			if (!(f["ptr"] in stacks) || stacks[f["ptr"]] != f["bytes"] ||
+			    (f["ptr"] in sfreed))
 				bad_stack_free++
-			sfreed[f["lo"]] = 1
+			sfreed[f["ptr"]] = 1
 		}
 	}
 	END {
@@ -96,6 +107,9 @@ trace_summary()
 		print "stack_alloc", n["stack_alloc"] + 0
 		print "stack_free", n["stack_free"] + 0
 		print "bad_cpu", bad_cpu + 0
+		print "bad_call_site", bad_call_site + 0
+		print "bad_gfp_node", bad_gfp_node + 0
+		print "bad_bytes_alloc", bad_bytes_alloc + 0
 		print "bad_sizes", bad_sizes + 0
 		print "dup_ptr", dup_ptr + 0
 		print "bad_combined", bad_combined + 0
@@ -105,7 +119,7 @@ trace_summary()
 		print "bad_stack", bad_stack + 0
 		print "bad_stack_free", bad_stack_free + 0
 		print "unfreed_stacks", unfreed_stacks + 0
-	}' "$5"
+	}' "$6"
 }
 
 # A value of the summary.
@@ -151,7 +165,9 @@ trace_checks()
 	echo "--- the first tinyalloc events"
 	grep -E ' (tiny|stack)_(alloc|free): ' /tmp/trace.txt | head -n 8
 
-	trace_summary "$bs" $TRACE_PAIRS "$fixed" "$ncpu" /tmp/trace.txt > /tmp/trace.sum
+	nnode=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
+	[ "$nnode" -gt 0 ] || nnode=1
+	trace_summary "$bs" $TRACE_PAIRS "$fixed" "$ncpu" "$nnode" /tmp/trace.txt > /tmp/trace.sum
 	echo "--- trace summary"
 	cat /tmp/trace.sum
 	want=$((2 * TRACE_PAIRS + bs - 2))
@@ -186,6 +202,12 @@ trace_checks()
 		[ "$(tsum bad_stack_free)" = 0 -a "$(tsum unfreed_stacks)" = 0 ]
 	check "trace: every event's cpu is the CPU it was recorded on (of $ncpu)" \
 		[ "$(tsum bad_cpu)" = 0 ]
+	check "trace: every event's call_site is the client's function" \
+		[ "$(tsum bad_call_site)" = 0 ]
+	check "trace: allocations' gfp_flags=GFP_KERNEL, node one of $nnode" \
+		[ "$(tsum bad_gfp_node)" = 0 ]
+	check "trace: tiny_alloc bytes_alloc is bytes_req" \
+		[ "$(tsum bad_bytes_alloc)" = 0 ]
 	live_checks "after the traced workload"
 	check "trace: tinyalloc unloads" rmmod tinyalloc
 }
