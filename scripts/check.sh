@@ -47,7 +47,7 @@ next_stage()
 	stage_failed=$failed
 }
 suites=(tinyalloc_tiny tinyalloc_invalid_free tinyalloc_stress
-	tinyalloc_debugfs tinyalloc_stack tinyalloc_smp tinyalloc_fuzz)
+	tinyalloc_debugfs tinyalloc_stack tinyalloc_smp tinyalloc_fuzz tinyalloc_kasan)
 
 result()
 {
@@ -213,17 +213,19 @@ guest_stage()
 # Usage: debian_stage VERSION SMP QEMU_ARGS CMDLINE MEMINIT
 debian_stage()
 {
-	local d
+	local d n
 
 	note "stage: $stage (Debian's kernel and headers, qemu -smp 4, $4)"
 	d=$("$TA_ROOT/scripts/debian-kernel.sh" "$1")
 	guest_stage x86_64 "$d/kdir" "$TA_ROOT/scripts/guest/stress.sh" \
 		"$TA_ROOT/scripts/run-qemu.sh" -k "$d/vmlinuz" -s "$2" -m 2G \
 		-t 900 -a "$3" -c "$4"
-	if grep -q "TA-CHECK PASS: meminit: $5: " "$out/$stage.log"; then
-		result pass "meminit checks ran with $5"
+	# 6 object sizes and 3 stack sizes.
+	n=$(grep -c "TA-CHECK PASS: meminit: $5: " "$out/$stage.log" || true)
+	if [ "$n" = 9 ]; then
+		result pass "meminit checks ran with $5 (9 of 9)"
 	else
-		result fail "meminit checks ran with $5"
+		result fail "meminit checks ran with $5 ($n of 9)"
 	fi
 }
 
@@ -258,6 +260,22 @@ else
 	result fail "outside client build (see $out/client.log)"
 fi
 static_check "outside client: no undefined symbols" client.log 'undefined|WARNING'
+
+# The splat scan lets through only a report a test framed as expected.
+splat=$out/splat-selftest.log
+printf '%s\n' 'TA-EXPECTED-SPLAT-BEGIN' 'BUG: KASAN: slab-use-after-free in x' \
+	'Call Trace:' 'TA-EXPECTED-SPLAT-END' 'ok 1 test' >"$splat"
+if "$TA_ROOT/scripts/check-splat.sh" "$splat" >/dev/null 2>&1; then
+	result pass "check-splat.sh: a framed, expected report passes"
+else
+	result fail "check-splat.sh: a framed, expected report passes"
+fi
+printf '%s\n' 'TA-EXPECTED-SPLAT-END' 'BUG: KASAN: slab-use-after-free in x' >>"$splat"
+if ! "$TA_ROOT/scripts/check-splat.sh" "$splat" >/dev/null 2>&1; then
+	result pass "check-splat.sh: a report outside the frame fails"
+else
+	result fail "check-splat.sh: a report outside the frame fails"
+fi
 
 note "stage: checkpatch --strict and kernel-doc"
 # Pass only if the tool exits 0 and prints nothing at all: a tool that
@@ -350,10 +368,12 @@ if [ "$mode" != quick ]; then
 	# (ZONE_NORMAL) of which 600 MiB is ZONE_MOVABLE, so that the zone
 	# tests can tell where each request landed.  The top 256 MiB hold
 	# KASAN's shadow, taken at boot: the rest of ZONE_MOVABLE is free.
+	# kasan_multi_shot: every expected report of tinyalloc_kasan shows.
 	guest_stage x86_64 "$xdir" "$TA_ROOT/scripts/guest/kunit.sh" \
 		"$TA_ROOT/scripts/run-qemu.sh" \
 		-k "$xdir/arch/x86/boot/bzImage" -s 4 -m 2G -t 1800 \
-		-a "-machine pc,max-ram-below-4g=1G" -c "movablecore=600M"
+		-a "-machine pc,max-ram-below-4g=1G" \
+		-c "movablecore=600M kasan_multi_shot"
 	if grep -Eq 'ok [0-9]+ test_movable_zone[[:space:]]*$' "$out/$stage.log"; then
 		result pass "test_movable_zone ran with ZONE_MOVABLE memory"
 	else

@@ -95,4 +95,14 @@ static inline void ta_shrinker_unregister(struct shrinker *s)
 	KUNIT_CASE_PARAM_ATTR(test_name, gen, { .speed = KUNIT_SPEED_SLOW })
 #endif
 
+/*
+ * KASAN (generic), on 6.1 and 6.12: no function to poison or unpoison a
+ * range is exported to modules on both (kasan_poison() only on 6.1), so
+ * tinyalloc writes the shadow itself through kasan_mem_to_shadow(), from
+ * a file built without instrumentation (kasan.c).  The tests see reports
+ * on the error_report_end tracepoint (exported on both); KASAN's
+ * multi-shot switch exists for modules only in kernels built with its own
+ * tests, so the test guests boot with kasan_multi_shot instead.
+ */
+
 #endif /* _TINYALLOC_COMPAT_H */

@@ -22,6 +22,7 @@
 
 #include "compat.h"
 #include "core.h"
+#include "kasan.h"
 #include "large.h"
 #include "report.h"
 #include "stack.h"
@@ -41,6 +42,11 @@ static bool tiny_debug;
 module_param(tiny_debug, bool, 0444);
 MODULE_PARM_DESC(tiny_debug,
 		 "Record where each tiny object starts to refuse interior pointers and double frees, and poison freed bytes (costs memory)");
+
+static bool tiny_kasan = TA_KASAN;
+module_param(tiny_kasan, bool, 0444);
+MODULE_PARM_DESC(tiny_kasan,
+		 "On generic KASAN kernels: keep KASAN's shadow of tiny objects, so that overflows and uses after free are reported; objects then start at 8-byte granules (default on there; no effect elsewhere)");
 
 static unsigned int fixed_stack = 2048;
 module_param(fixed_stack, uint, 0444);
@@ -74,8 +80,10 @@ static int ta_cpuhp_state;
 			 __GFP_DMA32)
 
 /*
- * Tiny blocks are the calling CPU's, on its node: a request for another
- * node's memory is kmalloc's, as is one of a gfp a block cannot honour.
+ * Tiny blocks are the calling CPU's, on its node (as far as the page
+ * allocator had memory there, and the task did not move): a request for
+ * another node's memory, or for a node's memory only, is kmalloc's, as is
+ * one of a gfp a block cannot honour.
  */
 static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
 				      gfp_t gfp, int node, unsigned long ip)
@@ -89,7 +97,8 @@ static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (likely(size < ta->block_size && !(gfp & TA_GFP_KMALLOC) &&
-		   (node == NUMA_NO_NODE || node == numa_mem_id()))) {
+		   (node == NUMA_NO_NODE ||
+		    (node == numa_mem_id() && !(gfp & __GFP_THISNODE))))) {
 		p = __ta_tiny_alloc(ta, size, gfp, ip);
 		if (likely(p))
 			return p;
@@ -231,6 +240,8 @@ static int __init tinyalloc_init(void)
 	}
 	if (!strcmp(tiny_policy, "bestfit"))
 		ta_main->nr_open = TA_MAX_OPEN;
+	/* KASAN kernels watch the objects callers get (kasan.c). */
+	ta_main->kasan = tiny_kasan;
 	ta_stacks = ta_stack_create(fixed_stack, stack_debug);
 	if (IS_ERR(ta_stacks)) {
 		err = PTR_ERR(ta_stacks);

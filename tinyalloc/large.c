@@ -86,6 +86,9 @@ static void *ta_large_kmalloc(size_t size, gfp_t gfp, int node)
 {
 	void *h;
 
+	/* kmalloc can never serve it: no retry would end. */
+	if (size > KMALLOC_MAX_SIZE)
+		return NULL;
 	if (!ta_nofail_retry(gfp, get_order(size)))
 		return kmalloc_node(size, gfp, node);
 	gfp = ta_nofail_first(gfp);

@@ -41,6 +41,7 @@
 
 #include "compat.h"
 #include "report.h"
+#include "kasan.h"
 #include "span_gfp.h"
 #include "stack.h"
 #include "trace.h"
@@ -187,11 +188,41 @@ static unsigned long ta_span_all(struct ta_stack *st, unsigned int order)
 	return GENMASK(ta_span_stacks(st, order) - 1, 0);
 }
 
+/*
+ * A free stack in a cache: its first words link it and name its span, so
+ * that taking it needs no lookup.  They are cleared when it is taken: a
+ * stack handed out holds no pointer of tinyalloc's.
+ */
+struct ta_free_stack {
+	unsigned long next;
+	struct ta_stack_span *span;
+};
+
+/*
+ * KASAN: a free stack is poisoned, but for the links a pool stack may
+ * hold while in a cache (whole granules, so nothing else shares them).
+ */
+static void ta_kasan_poison_stack(struct ta_stack_span *span,
+				  unsigned long lo, unsigned long bytes)
+{
+	unsigned long links = span->order < TA_STACK_ORDERS ?
+			      sizeof(struct ta_free_stack) : 0;
+
+	BUILD_BUG_ON(sizeof(struct ta_free_stack) % TA_KASAN_GRANULE);
+	ta_kasan_poison((void *)lo + links, bytes - links, TA_KASAN_FREE);
+}
+
 /* Put a new span's stacks in its node's pool. */
 static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
 {
 	struct ta_stack_pool *pool = ta_stack_pool(st, span->node, span->order);
-	unsigned long flags;
+	unsigned long bytes = ta_stack_bytes(st, span->order), lo, flags;
+
+	/* Every stack of a new span is free. */
+	if (TA_KASAN)
+		for (lo = span->base; lo < span->base + TA_STACK_CACHE_SIZE;
+		     lo += bytes)
+			ta_kasan_poison_stack(span, lo, bytes);
 
 	spin_lock_irqsave(&pool->lock, flags);
 	span->pool = ta_span_all(st, span->order);
@@ -202,16 +233,6 @@ static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
 	spin_unlock_irqrestore(&pool->lock, flags);
 	ta_stat_inc(st->stats, TA_STACK_SPANS_ALLOC);
 }
-
-/*
- * A free stack in a cache: its first words link it and name its span, so
- * that taking it needs no lookup.  They are cleared when it is taken: a
- * stack handed out holds no pointer of tinyalloc's.
- */
-struct ta_free_stack {
-	unsigned long next;
-	struct ta_stack_span *span;
-};
 
 static void ta_cache_push(struct ta_stack_cache *c, unsigned long lo,
 			  unsigned long bytes, struct ta_stack_span *span)
@@ -526,8 +547,12 @@ static void ta_large_release(struct ta_stack *st, struct ta_stack_span *span)
 static unsigned long ta_own_alloc_stack(struct ta_stack *st, size_t size,
 					gfp_t gfp, struct ta_stack_span **spanp)
 {
-	return ta_large_new(st, TA_STACK_OWN, size,
-			    gfp & ~(__GFP_MOVABLE | __GFP_HIGHMEM), gfp, spanp);
+	gfp_t page_gfp = gfp & ~(__GFP_MOVABLE | __GFP_HIGHMEM);
+
+	/* Both zones is no zone to the page allocator: ZONE_DMA, as kmalloc. */
+	if (page_gfp & __GFP_DMA)
+		page_gfp &= ~__GFP_DMA32;
+	return ta_large_new(st, TA_STACK_OWN, size, page_gfp, gfp, spanp);
 }
 
 static void ta_own_free_stack(struct ta_stack *st, struct ta_stack_span *span)
@@ -688,8 +713,13 @@ int __ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	WARN_ON_ONCE(lo & (bytes - 1));
 	/* Live until freed: a second free of the same bounds is refused. */
 	WARN_ON_ONCE(test_and_set_bit((lo - span->base) / bytes, &span->live));
-	/* init_on_alloc as for alloc_pages(). */
-	if (want_init_on_alloc(gfp))
+	ta_kasan_unpoison((void *)lo, bytes);
+	/*
+	 * init_on_alloc as for alloc_pages(): where init_on_free zeroed the
+	 * stack at its free (and a pool stack's links went when it was
+	 * taken), that is not done again, as the page allocator does not.
+	 */
+	if (want_init_on_alloc(gfp) && (st->debug || !want_init_on_free()))
 		memset((void *)lo, 0, bytes);
 	/* stack_debug's canary, unless the caller was promised zeroes. */
 	if (st->debug && !(gfp & __GFP_ZERO)) {
@@ -797,6 +827,8 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 		ta_stack_debug_free(span, lo, hi, ip);
 	else if (want_init_on_free() && span->order != TA_STACK_OWN)
 		memset((void *)lo, 0, hi - lo);
+	if (span->order != TA_STACK_OWN)
+		ta_kasan_poison_stack(span, lo, hi - lo);
 	trace_stack_free(ip, lo, hi - lo);
 	if (span->order < TA_STACK_ORDERS) {
 		ta_pool_free(st, span, lo);

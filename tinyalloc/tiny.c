@@ -183,6 +183,11 @@ static struct ta_span *ta_span_alloc(struct ta_tiny *ta, int node, gfp_t gfp)
 	INIT_LIST_HEAD(&span->list);
 	span->owner = ta;
 	span->node = page_to_nid(page);
+	/* No block is handed out yet. */
+	if (ta_tiny_kasan(ta))
+		ta_kasan_poison((void *)span + ta->first_block,
+				ta_span_size() - ta->first_block,
+				TA_KASAN_REDZONE);
 	if (ta->debug) {
 		shadow = alloc_pages_node(node, gfp | __GFP_ZERO, order);
 		if (!shadow) {
@@ -505,12 +510,12 @@ static __always_inline unsigned long ta_bump(struct ta_tiny *ta,
 	if (ta_block_idle(o)) {
 		off = 0;
 	} else {
-		off = ALIGN(o->off, ta_tiny_align(size));
+		off = ALIGN(o->off, ta_obj_align(ta, size));
 		if (off + size > ta->block_size)
 			return 0;
 	}
 	p = o->block + off;
-	o->off = off + size;
+	o->off = ta_obj_end(ta, off, size);
 	/* Only an object at the start is at offset 0. */
 	o->since = off ? o->since + 1 : 1;
 	if (++o->nobj == TA_MAX_OBJS)
@@ -527,7 +532,7 @@ static struct ta_open_block *ta_best_fit(struct ta_tiny *ta,
 					 size_t size)
 {
 	unsigned int i, end, best = 0, least = UINT_MAX;
-	unsigned int align = ta_tiny_align(size);
+	unsigned int align = ta_obj_align(ta, size);
 
 	for (i = 0; i < ta->nr_open; i++) {
 		end = ALIGN(open[i].off, align) + size;
@@ -596,7 +601,7 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 	o->block = blk;
 	o->count = &x->span->counts[idx / TA_NIBBLES_PER_WORD];
 	o->shift = idx % TA_NIBBLES_PER_WORD * 4;
-	o->off = size;
+	o->off = ta_obj_end(ta, 0, size);
 	o->nobj = 1;
 	o->since = 1;
 	return blk;
@@ -702,6 +707,8 @@ void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
 		if (!p)
 			return NULL;
 	}
+	if (ta_tiny_kasan(ta))
+		ta_kasan_unpoison((void *)p, size);
 	if (unlikely(ta->debug)) {
 		struct ta_span *span = ta_span_lookup((void *)p);
 
@@ -760,6 +767,7 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 	unsigned long addr = (unsigned long)obj;
 	struct ta_span *span;
 	struct ta_tiny *ta;
+	size_t size = 0;
 	int count;
 
 	/*
@@ -777,9 +785,21 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 		ta_report_invalid(ta->stats, obj, ip, "points into a span header");
 		goto refused;
 	}
+	/* KASAN's shadow knows every live object, as tiny_debug does. */
+	if (ta_tiny_kasan(ta)) {
+		size = ta_kasan_object_size(obj, (void *)(addr & ~(ta->block_size - 1UL)),
+					    ta->block_size);
+		if (!size) {
+			ta_report_invalid(ta->stats, obj, ip,
+					  "not the start of a live object");
+			goto refused;
+		}
+	}
 	if (unlikely(ta->debug) && !ta_debug_free(span, obj, ip))
 		goto refused;
 	/* Before the count drops: then the block may be handed out again. */
+	if (ta_tiny_kasan(ta))
+		ta_kasan_poison(obj, size, TA_KASAN_FREE);
 	trace_tiny_free(ip, obj);
 	count = ta_count_add(span, ta_block_index(ta, span, addr), -1, false);
 	rcu_read_unlock();

@@ -17,6 +17,7 @@
 #include <linux/types.h>
 
 #include "ctx.h"
+#include "kasan.h"
 #include "stats.h"
 
 /* Objects per block are counted in 4 bits. */
@@ -118,6 +119,8 @@ struct ta_tiny_node {
  * @block_size: tiny block size: 8, 16 or 32
  * @block_shift: log2 of @block_size, to index blocks without a division
  * @debug: record object starts, refuse interior pointers, poison frees
+ * @kasan: keep KASAN's shadow of the blocks (generic KASAN only; set before
+ *         the first allocation): objects at granule starts (kasan.c)
  * @span_order: page order of a span
  * @first_block: offset of the first usable block in a span
  * @nr_blocks: usable blocks per span
@@ -132,6 +135,7 @@ struct ta_tiny {
 	unsigned int block_size;
 	unsigned int block_shift;
 	bool debug;
+	bool kasan;
 	unsigned int span_order;
 	unsigned int first_block;
 	unsigned int nr_blocks;
@@ -172,6 +176,29 @@ static inline bool ta_tiny_cpu_holds(const struct ta_tiny_cpu *c)
 static __always_inline unsigned int ta_tiny_align(size_t size)
 {
 	return 1U << min(__ffs(size), 3UL);
+}
+
+/* Where @ta's objects start: with KASAN's shadow kept, at its granules. */
+static __always_inline bool ta_tiny_kasan(const struct ta_tiny *ta)
+{
+	return TA_KASAN && ta->kasan;
+}
+
+static __always_inline unsigned int ta_obj_align(const struct ta_tiny *ta,
+						 size_t size)
+{
+	return ta_tiny_kasan(ta) ? TA_KASAN_GRANULE : ta_tiny_align(size);
+}
+
+/*
+ * Where the next object may go after one of @size at @off.  With KASAN's
+ * shadow, a whole-granule object is followed by a poisoned granule, so
+ * that the shadow tells where it ends (kasan.c).
+ */
+static __always_inline unsigned int ta_obj_end(const struct ta_tiny *ta,
+					       unsigned int off, size_t size)
+{
+	return off + size + (ta_tiny_kasan(ta) && !(size % TA_KASAN_GRANULE));
 }
 
 #endif /* _TINYALLOC_TINY_H */

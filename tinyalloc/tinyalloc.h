@@ -80,8 +80,9 @@ void tinyalloc_free(const void *obj);
  *
  * As tinyalloc_alloc(), with the memory from @node as kmalloc_node()
  * gives it: a preference, unless @gfp has __GFP_THISNODE.  Tiny blocks
- * are the calling CPU's, on its node, so a tiny request for another node
- * is served by kmalloc_node().
+ * are the calling CPU's, on its node, so a tiny request for another node,
+ * or with __GFP_THISNODE, is served by kmalloc_node().  @node must be
+ * NUMA_NO_NODE or a node of the machine, as for kmalloc_node().
  *
  * Context: as tinyalloc_alloc().
  * Return: as tinyalloc_alloc().
@@ -165,7 +166,10 @@ struct tinyalloc_stack {
  * with __GFP_NOFAIL and a @gfp that may sleep it never fails.  @stk->lo
  * is aligned to the rounded size and @stk->hi - @stk->lo is that size.
  * As with alloc_pages(), the stack is zeroed when handed out where the
- * kernel has init_on_alloc on, and when freed where it has init_on_free.
+ * kernel has init_on_alloc on (but for stack_debug's canary at lo), and
+ * when freed where it has init_on_free (but for the links of a cache of
+ * free stacks, in its first 16 bytes until it is handed out again; pages
+ * of a stack's own are wiped by the page allocator).
  *
  * Context: any context if @gfp does not allow blocking (on PREEMPT_RT,
  * as with kmalloc, not from a non-threaded hard IRQ).

@@ -22,8 +22,9 @@
 /*
  * The events carry kmem:kmalloc's and kmem:kfree's fields, with the same
  * names and formats (call_site, ptr, bytes_req, bytes_alloc, gfp_flags,
- * node), so that scripts written for those read these by the event's
- * name; tinyalloc's own fields (cpu, combined) follow.
+ * node, accounted), so that scripts written for those read these by the
+ * event's name; tinyalloc's own fields (cpu, combined) follow.  node is
+ * the node of the memory (kmem's is the node asked for, -1 for any).
  */
 
 /*
@@ -44,6 +45,7 @@ TRACE_EVENT_CONDITION(tiny_alloc,
 				       __field(size_t, bytes_alloc)
 				       __field(unsigned long, gfp_flags)
 				       __field(int, node)
+				       __field(bool, accounted)
 				       __field(unsigned int, cpu)
 				       __field(bool, combined)),
 		      TP_fast_assign(__entry->call_site = call_site;
@@ -54,14 +56,17 @@ TRACE_EVENT_CONDITION(tiny_alloc,
 					(__force unsigned long)gfp_flags;
 				     __entry->node =
 					page_to_nid(virt_to_page(ptr));
+				     __entry->accounted =
+					!!(gfp_flags & __GFP_ACCOUNT);
 				     __entry->cpu = smp_processor_id();
 				     __entry->combined = combined;),
-		      TP_printk("call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d cpu=%u combined=%d",
+		      TP_printk("call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d accounted=%s cpu=%u combined=%d",
 				(void *)__entry->call_site, __entry->ptr,
 				__entry->bytes_req, __entry->bytes_alloc,
 				show_gfp_flags(__entry->gfp_flags),
-				__entry->node, __entry->cpu,
-				__entry->combined));
+				__entry->node,
+				__entry->accounted ? "true" : "false",
+				__entry->cpu, __entry->combined));
 
 /*
  * A tiny object freed, recorded before its block can be handed out again.
@@ -97,6 +102,7 @@ TRACE_EVENT(stack_alloc,
 			     __field(size_t, bytes_alloc)
 			     __field(unsigned long, gfp_flags)
 			     __field(int, node)
+			     __field(bool, accounted)
 			     __field(unsigned int, cpu)),
 	    TP_fast_assign(__entry->call_site = call_site;
 			   __entry->ptr = (const void *)lo;
@@ -106,12 +112,13 @@ TRACE_EVENT(stack_alloc,
 				(__force unsigned long)gfp_flags;
 			   __entry->node =
 				page_to_nid(virt_to_page((void *)lo));
+			   __entry->accounted = !!(gfp_flags & __GFP_ACCOUNT);
 			   __entry->cpu = smp_processor_id();),
-	    TP_printk("call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d cpu=%u",
+	    TP_printk("call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d accounted=%s cpu=%u",
 		      (void *)__entry->call_site, __entry->ptr,
 		      __entry->bytes_req, __entry->bytes_alloc,
 		      show_gfp_flags(__entry->gfp_flags), __entry->node,
-		      __entry->cpu));
+		      __entry->accounted ? "true" : "false", __entry->cpu));
 
 /* A stack freed: ptr is lo, bytes = hi - lo.  A refused free records nothing. */
 TRACE_EVENT(stack_free,
