@@ -47,7 +47,8 @@ next_stage()
 	stage_failed=$failed
 }
 suites=(tinyalloc_tiny tinyalloc_invalid_free tinyalloc_stress
-	tinyalloc_debugfs tinyalloc_stack tinyalloc_smp tinyalloc_fuzz tinyalloc_kasan)
+	tinyalloc_debugfs tinyalloc_stack tinyalloc_smp tinyalloc_fuzz
+	tinyalloc_kasan)
 
 result()
 {
@@ -270,12 +271,16 @@ if "$TA_ROOT/scripts/check-splat.sh" "$splat" >/dev/null 2>&1; then
 else
 	result fail "check-splat.sh: a framed, expected report passes"
 fi
-printf '%s\n' 'TA-EXPECTED-SPLAT-END' 'BUG: KASAN: slab-use-after-free in x' >>"$splat"
-if ! "$TA_ROOT/scripts/check-splat.sh" "$splat" >/dev/null 2>&1; then
-	result pass "check-splat.sh: a report outside the frame fails"
-else
-	result fail "check-splat.sh: a report outside the frame fails"
-fi
+for bad in 'BUG: KASAN: slab-use-after-free in x' \
+	'TA-EXPECTED-SPLAT-BEGIN|WARNING: CPU: 1 PID: 2 at x|TA-EXPECTED-SPLAT-END' \
+	'TA-EXPECTED-SPLAT-BEGIN|BUG: KASAN: slab-use-after-free in x'; do
+	{ cat "$splat"; echo "$bad" | tr '|' '\n'; } >"$splat.bad"
+	if ! "$TA_ROOT/scripts/check-splat.sh" "$splat.bad" >/dev/null 2>&1; then
+		result pass "check-splat.sh: fails on '$bad'"
+	else
+		result fail "check-splat.sh: fails on '$bad'"
+	fi
+done
 
 note "stage: checkpatch --strict and kernel-doc"
 # Pass only if the tool exits 0 and prints nothing at all: a tool that
@@ -354,12 +359,20 @@ if [ "$mode" != quick ]; then
 
 	next_stage uml-6.1
 	note "stage: $stage (KUnit, KASAN)"
+	# Its kernel has no tracepoints: the KASAN suite, which counts
+	# reports on one, is not loaded there (kunit.sh).
+	all_suites=("${suites[@]}")
+	suites=()
+	for suite in "${all_suites[@]}"; do
+		[ "$suite" = tinyalloc_kasan ] || suites+=("$suite")
+	done
 	kdir61=$("$TA_ROOT/scripts/build-kernel.sh" um 6.1 \
 		"$TA_ROOT/scripts/configs/uml-test.config" \
 		"$TA_ROOT/scripts/configs/uml-6.1.config")
 	guest_stage um "$kdir61" "$TA_ROOT/scripts/guest/kunit.sh" \
 		"$TA_ROOT/scripts/run-uml.sh" -k "$kdir61" -m 1024M -t 600
 
+	suites=("${all_suites[@]}")
 	next_stage x86_64-smp
 	note "stage: $stage 6.12 under qemu -smp 4 (KUnit, KASAN, lockdep)"
 	xdir=$("$TA_ROOT/scripts/build-kernel.sh" x86_64 6.12 \

@@ -96,8 +96,8 @@ static inline void ta_shrinker_unregister(struct shrinker *s)
 #endif
 
 /*
- * KASAN (generic), on 6.1 and 6.12: no function to poison or unpoison a
- * range is exported to modules on both (kasan_poison() only on 6.1), so
+ * KASAN (generic), on 6.1 and 6.12: kasan_poison() is exported but
+ * declared only in mm/kasan/kasan.h, and nothing unpoisons a range, so
  * tinyalloc writes the shadow itself through kasan_mem_to_shadow(), from
  * a file built without instrumentation (kasan.c).  The tests see reports
  * on the error_report_end tracepoint (exported on both); KASAN's

@@ -511,7 +511,7 @@ static __always_inline unsigned long ta_bump(struct ta_tiny *ta,
 		off = 0;
 	} else {
 		off = ALIGN(o->off, ta_obj_align(ta, size));
-		if (off + size > ta->block_size)
+		if (ta_obj_end(ta, off, size) > ta->block_size)
 			return 0;
 	}
 	p = o->block + off;
@@ -535,7 +535,7 @@ static struct ta_open_block *ta_best_fit(struct ta_tiny *ta,
 	unsigned int align = ta_obj_align(ta, size);
 
 	for (i = 0; i < ta->nr_open; i++) {
-		end = ALIGN(open[i].off, align) + size;
+		end = ta_obj_end(ta, ALIGN(open[i].off, align), size);
 		if (open[i].block && end <= ta->block_size &&
 		    ta->block_size - end < least) {
 			least = ta->block_size - end;

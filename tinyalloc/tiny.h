@@ -191,9 +191,10 @@ static __always_inline unsigned int ta_obj_align(const struct ta_tiny *ta,
 }
 
 /*
- * Where the next object may go after one of @size at @off.  With KASAN's
- * shadow, a whole-granule object is followed by a poisoned granule, so
- * that the shadow tells where it ends (kasan.c).
+ * Where the next object may go after one of @size at @off, and how far
+ * the object reaches for the fit.  With KASAN's shadow, a whole-granule
+ * object is followed by a poisoned granule of its own block, so that the
+ * shadow tells where it ends (kasan.c) and a byte past it is reported.
  */
 static __always_inline unsigned int ta_obj_end(const struct ta_tiny *ta,
 					       unsigned int off, size_t size)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the UML and x86_64 test guests (busybox sh): the module's
 # load-time checks, the KUnit suites, page-allocator failure, unload, the
-# tracepoints (trace.sh) on a fresh load.
+# tracepoints (trace.sh) on a fresh load, and last the KASAN suite.
 # KUnit prints KTAP; the rest prints TA-CHECK lines (see common.sh).
 . /common.sh
 . /trace.sh
@@ -50,3 +50,15 @@ idle_checks
 trace_checks
 unload_checks
 stat_checks
+
+# Last: the KASAN suite's expected reports taint the kernel, and a tainted
+# kernel runs without lockdep from then on.  It counts reports on a
+# tracepoint: a kernel without tracing (UML 6.1's) cannot run it.
+if [ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ]; then
+	check "kasan: tinyalloc loads" insmod $M/tinyalloc.ko scavenge_ms=0
+	check "kasan: KUnit module loads" insmod $M/tinyalloc_kasan_kunit.ko
+	check "kasan: KUnit module unloads" rmmod tinyalloc_kasan_kunit
+	check "kasan: tinyalloc unloads" rmmod tinyalloc
+else
+	echo "kasan: no tracepoints in this kernel: the KASAN suite is not run"
+fi
