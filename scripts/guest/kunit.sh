@@ -60,5 +60,5 @@ if [ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ];
 	check "kasan: KUnit module unloads" rmmod tinyalloc_kasan_kunit
 	check "kasan: tinyalloc unloads" rmmod tinyalloc
 else
-	echo "kasan: no tracepoints in this kernel: the KASAN suite is not run"
+	echo "kasan: no tracepoints in this kernel: tinyalloc_kasan_kunit.ko is not loaded"
 fi
