@@ -22,7 +22,8 @@ The tinyalloc API
 =================
 
 A client module includes ``tinyalloc.h``; :doc:`usage` shows how to build
-one.  Every function is exported with ``EXPORT_SYMBOL_GPL``.
+one.  Every function is exported with ``EXPORT_SYMBOL_GPL`` (since 6.10,
+those that allocate under their ``_noprof`` names: see below).
 
 HEAD
 	# kernel-doc's output differs only before Sphinx 3; name a later one so

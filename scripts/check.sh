@@ -9,6 +9,7 @@
 #   uml-6.12      KUnit under UML with KASAN, lockdep, PREEMPT
 #   uml-6.1       the same suites on the other LTS kernel (no PREEMPT there)
 #   x86_64-smp    KUnit on an x86_64 SMP kernel under qemu -smp 4 (TCG)
+#   x86_64-leaks  the same kernel with kmemleak=on: kmemleak and /proc/allocinfo
 #   debian-6.1, debian-6.12, debian-6.12-rt
 #                 Debian's own kernels and headers under qemu -smp 4: the
 #                 plain stress module (no KUnit there), debugfs, unload
@@ -123,10 +124,11 @@ check_lines()
 }
 
 # The guest skips the tracepoint checks on a kernel without tracefs: only
-# UML 6.1's config turns tracing off; everywhere else they must have run.
+# UML 6.1's config turns tracing off; everywhere else they must have run,
+# but in the kmemleak stage, whose script runs only its own checks.
 trace_ran()
 {
-	[ "$stage" = uml-6.1 ] ||
+	[ "$stage" = uml-6.1 ] || [ "$stage" = x86_64-leaks ] ||
 		grep -q 'TA-CHECK PASS: trace: the tinyalloc events are in tracefs' "$1" ||
 		result fail "the tracepoint checks ran (see $1)"
 }
@@ -376,7 +378,8 @@ if [ "$mode" != quick ]; then
 	next_stage x86_64-smp
 	note "stage: $stage 6.12 under qemu -smp 4 (KUnit, KASAN, lockdep)"
 	xdir=$("$TA_ROOT/scripts/build-kernel.sh" x86_64 6.12 \
-		"$TA_ROOT/scripts/configs/x86_64-smp-test.config")
+		"$TA_ROOT/scripts/configs/x86_64-smp-test.config" \
+		"$TA_ROOT/scripts/configs/x86_64-mm-debug.config")
 	# Memory in three zones: 1 GiB below 4 GiB (ZONE_DMA32), 1 GiB above
 	# (ZONE_NORMAL) of which 600 MiB is ZONE_MOVABLE, so that the zone
 	# tests can tell where each request landed.  The top 256 MiB hold
@@ -393,7 +396,17 @@ if [ "$mode" != quick ]; then
 		result fail "test_movable_zone ran with ZONE_MOVABLE memory"
 	fi
 
+	# The same kernel with kmemleak on (it is off unless booted so):
+	# kmemleak and allocation profiling see tinyalloc's objects.
 	suites=()
+	next_stage x86_64-leaks
+	note "stage: $stage 6.12 under qemu, kmemleak=on (kmemleak, allocation profiling)"
+	guest_stage x86_64 "$xdir" "$TA_ROOT/scripts/guest/leaks.sh" \
+		"$TA_ROOT/scripts/run-qemu.sh" \
+		-k "$xdir/arch/x86/boot/bzImage" -s 2 -m 1G -t 600 -c "kmemleak=on"
+	grep -q 'TA-CHECK PASS: allocinfo: 64 kmalloc-backed' "$out/$stage.log" ||
+		result fail "the allocation profiling checks ran (see $out/$stage.log)"
+
 	# Debian's kernels have init_on_alloc on by default: 6.12 runs as
 	# Debian ships it, 6.1 with init_on_free alone, 6.12-rt with both.
 	next_stage debian-6.1

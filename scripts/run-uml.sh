@@ -132,8 +132,30 @@ while [ -z "$uml_pid" ] && kill -0 "$tmo_pid" 2>/dev/null; do
 	uml_pid=$(pgrep -P "$tmo_pid" || true)
 	[ -n "$uml_pid" ] || sleep 0.05
 done
+# A guest that hangs must say where: shortly before the timeout, ask its
+# kernel for every task's stack through the mconsole (uml-utilities), so
+# that the log of a rare hang is enough to diagnose it.
+watch_pid=
+if [ -n "$uml_pid" ] && [ "$tmo" -gt 60 ] && command -v uml_mconsole >/dev/null; then
+	(
+		# Poll, so that the watcher ends with the guest: a sleeping
+		# child would hold the caller's pipe open.
+		for _ in $(seq $((tmo - 30))); do
+			kill -0 "$uml_pid" 2>/dev/null || exit 0
+			sleep 1
+		done
+		echo "tinyalloc: guest still running ${tmo}s - 30s after boot: task states follow" >&2
+		timeout 5 uml_mconsole "$work/uml/tinyalloc/mconsole" sysrq t \
+			>/dev/null 2>&1
+		sleep 10
+		timeout 5 uml_mconsole "$work/uml/tinyalloc/mconsole" sysrq w \
+			>/dev/null 2>&1
+	) &
+	watch_pid=$!
+fi
 wait "$tmo_pid"
 urc=$?
+[ -z "$watch_pid" ] || wait "$watch_pid" 2>/dev/null || true
 set -e
 tmo_pid=
 ms=$((($(date +%s%N) - start) / 1000000))

@@ -81,6 +81,22 @@ static inline void ta_shrinker_unregister(struct shrinker *s)
 }
 #endif
 
+/*
+ * Allocation profiling (6.10+, tinyalloc.h): pages and objects made for
+ * one caller (a kmalloc-backed object, a stack's pages of its own) come
+ * from the _noprof allocators, which charge the tag the caller's macro
+ * set; pages shared by many callers (tiny spans, pool spans, cached large
+ * stacks) are charged to the line that asks for them in tinyalloc, by
+ * TA_OWN_LINE().  6.1 has neither.
+ */
+#ifdef alloc_hooks
+#define TA_OWN_LINE(call)	alloc_hooks(call)
+#else
+#define TA_OWN_LINE(call)	(call)
+#define kmalloc_node_noprof	kmalloc_node
+#define alloc_pages_node_noprof	alloc_pages_node
+#endif
+
 /* Benchmarks: a dedicated cache stays unmerged since 6.5's SLAB_NO_MERGE. */
 #ifndef SLAB_NO_MERGE
 #define SLAB_NO_MERGE		0

@@ -107,11 +107,11 @@ static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
 	return ta_large_alloc(size, gfp, node);
 }
 
-void *tinyalloc_alloc(size_t size, gfp_t gfp)
+void *tinyalloc_alloc_noprof(size_t size, gfp_t gfp)
 {
 	return ta_alloc(ta_main, size, gfp, NUMA_NO_NODE, _RET_IP_);
 }
-EXPORT_SYMBOL_GPL(tinyalloc_alloc);
+EXPORT_SYMBOL_GPL(tinyalloc_alloc_noprof);
 
 /* tinyalloc_alloc() on behalf of @ip's function (the helpers of dup.c). */
 void *ta_alloc_track_caller(size_t size, gfp_t gfp, unsigned long ip)
@@ -119,11 +119,11 @@ void *ta_alloc_track_caller(size_t size, gfp_t gfp, unsigned long ip)
 	return ta_alloc(ta_main, size, gfp, NUMA_NO_NODE, ip);
 }
 
-void *tinyalloc_alloc_node(size_t size, gfp_t gfp, int node)
+void *tinyalloc_alloc_node_noprof(size_t size, gfp_t gfp, int node)
 {
 	return ta_alloc(ta_main, size, gfp, node, _RET_IP_);
 }
-EXPORT_SYMBOL_GPL(tinyalloc_alloc_node);
+EXPORT_SYMBOL_GPL(tinyalloc_alloc_node_noprof);
 
 /**
  * ta_alloc_from() - tinyalloc_alloc() on another tiny instance
@@ -159,7 +159,8 @@ size_t tinyalloc_tiny_block_size(void)
 }
 EXPORT_SYMBOL_GPL(tinyalloc_tiny_block_size);
 
-int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp)
+int tinyalloc_stack_alloc_noprof(struct tinyalloc_stack *stk, size_t size,
+				 gfp_t gfp)
 {
 	if (unlikely(in_nmi())) {
 		ta_report_nmi("stack allocation", _RET_IP_);
@@ -168,7 +169,7 @@ int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp)
 	}
 	return __ta_stack_alloc(ta_stacks, stk, size, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_GPL(tinyalloc_stack_alloc);
+EXPORT_SYMBOL_GPL(tinyalloc_stack_alloc_noprof);
 
 void tinyalloc_stack_free(struct tinyalloc_stack *stk)
 {
@@ -242,6 +243,7 @@ static int __init tinyalloc_init(void)
 		ta_main->nr_open = TA_MAX_OPEN;
 	/* KASAN kernels watch the objects callers get (kasan.c). */
 	ta_main->kasan = tiny_kasan;
+	ta_main->leaks = true;
 	ta_stacks = ta_stack_create(fixed_stack, stack_debug);
 	if (IS_ERR(ta_stacks)) {
 		err = PTR_ERR(ta_stacks);

@@ -13,7 +13,7 @@
 #include "core.h"
 #include "tinyalloc.h"
 
-char *tinyalloc_kstrdup(const char *s, gfp_t gfp)
+char *tinyalloc_kstrdup_noprof(const char *s, gfp_t gfp)
 {
 	size_t len;
 	char *p;
@@ -26,9 +26,9 @@ char *tinyalloc_kstrdup(const char *s, gfp_t gfp)
 		memcpy(p, s, len);
 	return p;
 }
-EXPORT_SYMBOL_GPL(tinyalloc_kstrdup);
+EXPORT_SYMBOL_GPL(tinyalloc_kstrdup_noprof);
 
-char *tinyalloc_kstrndup(const char *s, size_t max, gfp_t gfp)
+char *tinyalloc_kstrndup_noprof(const char *s, size_t max, gfp_t gfp)
 {
 	size_t len;
 	char *p;
@@ -43,9 +43,9 @@ char *tinyalloc_kstrndup(const char *s, size_t max, gfp_t gfp)
 	}
 	return p;
 }
-EXPORT_SYMBOL_GPL(tinyalloc_kstrndup);
+EXPORT_SYMBOL_GPL(tinyalloc_kstrndup_noprof);
 
-void *tinyalloc_kmemdup(const void *src, size_t len, gfp_t gfp)
+void *tinyalloc_kmemdup_noprof(const void *src, size_t len, gfp_t gfp)
 {
 	void *p = ta_alloc_track_caller(len, gfp, _RET_IP_);
 
@@ -53,4 +53,4 @@ void *tinyalloc_kmemdup(const void *src, size_t len, gfp_t gfp)
 		memcpy(p, src, len);
 	return p;
 }
-EXPORT_SYMBOL_GPL(tinyalloc_kmemdup);
+EXPORT_SYMBOL_GPL(tinyalloc_kmemdup_noprof);

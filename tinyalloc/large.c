@@ -15,6 +15,10 @@
  * order 1, which kmalloc would ask of the page allocator with
  * __GFP_NOFAIL and have it warn, is retried by tinyalloc (span_gfp.h).
  *
+ * kmemleak scans an object's payload, not its header: the hash's links
+ * would keep every object referenced, and the tables themselves are not
+ * scanned (leak.h).
+ *
  * Bucket locks are taken with IRQs off: tinyalloc_alloc() and
  * tinyalloc_free() work in any context.
  */
@@ -22,7 +26,6 @@
 #define pr_fmt(fmt) "tinyalloc: " fmt
 
 #include <linux/hash.h>
-#include <linux/kmemleak.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -31,6 +34,7 @@
 
 #include "compat.h"
 #include "large.h"
+#include "leak.h"
 #include "span_gfp.h"
 
 #define TA_LARGE_BITS	14
@@ -90,10 +94,10 @@ static void *ta_large_kmalloc(size_t size, gfp_t gfp, int node)
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
 	if (!ta_nofail_retry(gfp, get_order(size)))
-		return kmalloc_node(size, gfp, node);
+		return kmalloc_node_noprof(size, gfp, node);
 	gfp = ta_nofail_first(gfp);
 	for (;;) {
-		h = kmalloc_node(size, gfp, node);
+		h = kmalloc_node_noprof(size, gfp, node);
 		if (h)
 			return h;
 		memalloc_retry_wait(gfp);
@@ -119,6 +123,7 @@ void *ta_large_alloc(size_t size, gfp_t gfp, int node)
 		ta_stat_inc(ta_large_stats, TA_KMALLOC_FAILS);
 		return NULL;
 	}
+	ta_leak_payload(h + 1, gfp);
 	ta_large_list(pages ? ta_page_table : ta_large_table, h);
 	if (pages)
 		ta_stat_inc(ta_large_stats, TA_KMALLOC_OWN_PAGES);
@@ -186,6 +191,8 @@ int ta_large_init(struct ta_stats __percpu *stats)
 		kvfree(ta_page_table);
 		return -ENOMEM;
 	}
+	kmemleak_no_scan(ta_large_table);
+	kmemleak_no_scan(ta_page_table);
 	for (i = 0; i < TA_LARGE_LOCKS; i++)
 		spin_lock_init(&ta_large_locks[i]);
 	ta_large_stats = stats;

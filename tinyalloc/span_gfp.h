@@ -19,6 +19,8 @@
 #include <linux/gfp.h>
 #include <linux/sched/mm.h>
 
+#include "compat.h"
+
 static inline gfp_t ta_span_gfp(gfp_t gfp)
 {
 	return (gfp & (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)) | __GFP_COMP |
@@ -53,7 +55,10 @@ static inline gfp_t ta_nofail_first(gfp_t gfp)
 	return (gfp & ~__GFP_NOFAIL) | __GFP_NOWARN;
 }
 
-/* Pages for a span, a stack or an object of its own, as compound pages. */
+/*
+ * Pages for a span, a stack or an object of its own, as compound pages,
+ * charged to the caller's allocation tag (compat.h).
+ */
 static inline struct page *ta_alloc_pages(int node, gfp_t gfp,
 					  unsigned int order)
 {
@@ -63,7 +68,8 @@ static inline struct page *ta_alloc_pages(int node, gfp_t gfp,
 	if (nofail)
 		gfp = ta_nofail_first(gfp);
 	for (;;) {
-		page = alloc_pages_node(node, gfp | __GFP_COMP, order);
+		page = alloc_pages_node_noprof(node, gfp | __GFP_COMP,
+					       order);
 		if (page || !nofail)
 			return page;
 		memalloc_retry_wait(gfp);

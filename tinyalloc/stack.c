@@ -42,6 +42,7 @@
 #include "compat.h"
 #include "report.h"
 #include "kasan.h"
+#include "leak.h"
 #include "span_gfp.h"
 #include "stack.h"
 #include "trace.h"
@@ -145,7 +146,12 @@ static struct ta_stack_span *ta_span_new(struct ta_stack *st,
 	span = kzalloc_node(sizeof(*span), gfp, node);
 	if (!span)
 		return NULL;
-	page = ta_alloc_pages(node, page_gfp & ~__GFP_ZERO, page_order);
+	/* Only a stack of its own is the caller's for good (compat.h). */
+	page_gfp &= ~__GFP_ZERO;
+	if (order == TA_STACK_OWN)
+		page = ta_alloc_pages(node, page_gfp, page_order);
+	else
+		page = TA_OWN_LINE(ta_alloc_pages(node, page_gfp, page_order));
 	if (!page)
 		goto err_span;
 	INIT_LIST_HEAD(&span->list);
@@ -714,6 +720,7 @@ int __ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	/* Live until freed: a second free of the same bounds is refused. */
 	WARN_ON_ONCE(test_and_set_bit((lo - span->base) / bytes, &span->live));
 	ta_kasan_unpoison((void *)lo, bytes);
+	ta_leak_stack_alloc(lo, bytes, gfp);
 	/*
 	 * init_on_alloc as for alloc_pages(): where init_on_free zeroed the
 	 * stack at its free (and a pool stack's links went when it was
@@ -829,6 +836,7 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 		memset((void *)lo, 0, hi - lo);
 	if (span->order != TA_STACK_OWN)
 		ta_kasan_poison_stack(span, lo, hi - lo);
+	ta_leak_free((void *)lo);
 	trace_stack_free(ip, lo, hi - lo);
 	if (span->order < TA_STACK_ORDERS) {
 		ta_pool_free(st, span, lo);
@@ -988,6 +996,21 @@ struct ta_stack *ta_stack_create(unsigned int fixed, bool debug)
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_create);
 
+/* kmemleak forgets the stacks still live in @span: its pages go. */
+static void ta_stack_forget_live(struct ta_stack *st,
+				 struct ta_stack_span *span)
+{
+	unsigned long live = span->live, bytes;
+	unsigned int i;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+		return;
+	bytes = span->order < TA_STACK_ORDERS ?
+		ta_stack_bytes(st, span->order) : 1UL << span->stack_shift;
+	for_each_set_bit(i, &live, BITS_PER_LONG)
+		ta_leak_free((void *)(span->base + i * bytes));
+}
+
 /*
  * Free every span of the instance; return how many stacks were live.
  * Under RCU: other instances may release their spans meanwhile.
@@ -1004,6 +1027,7 @@ static unsigned long ta_stack_free_spans(struct ta_stack *st)
 			continue;
 		xas_pause(&xas);
 		live += hweight_long(span->live);
+		ta_stack_forget_live(st, span);
 		ta_span_release(span);
 	}
 	rcu_read_unlock();

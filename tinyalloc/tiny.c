@@ -39,6 +39,7 @@
 #include <linux/topology.h>
 
 #include "compat.h"
+#include "leak.h"
 #include "report.h"
 #include "span_gfp.h"
 #include "tiny.h"
@@ -709,6 +710,8 @@ void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
 	}
 	if (ta_tiny_kasan(ta))
 		ta_kasan_unpoison((void *)p, size);
+	if (ta_tiny_leaks(ta))
+		ta_leak_tiny_alloc((void *)p, size, gfp);
 	if (unlikely(ta->debug)) {
 		struct ta_span *span = ta_span_lookup((void *)p);
 
@@ -800,6 +803,8 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 	/* Before the count drops: then the block may be handed out again. */
 	if (ta_tiny_kasan(ta))
 		ta_kasan_poison(obj, size, TA_KASAN_FREE);
+	if (ta_tiny_leaks(ta))
+		ta_leak_free(obj);
 	trace_tiny_free(ip, obj);
 	count = ta_count_add(span, ta_block_index(ta, span, addr), -1, false);
 	rcu_read_unlock();
@@ -930,6 +935,19 @@ err:
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_create);
 
+/* kmemleak forgets the objects still live in @span: its pages go. */
+static void ta_span_forget_live(struct ta_tiny *ta, struct ta_span *span)
+{
+	unsigned long off, end = PAGE_SIZE << ta->span_order;
+	unsigned long step = ta_tiny_kasan(ta) ? TA_KASAN_GRANULE : 1;
+
+	if (!ta_tiny_leaks(ta) || !atomic_read(&span->inuse))
+		return;
+	/* Where objects start is not recorded: try every place. */
+	for (off = ta->first_block; off < end; off += step)
+		ta_leak_free((void *)span + off);
+}
+
 /* Free every span on a list; return how many blocks were still in use. */
 static unsigned long ta_free_list(struct ta_tiny *ta, struct list_head *head)
 {
@@ -938,6 +956,7 @@ static unsigned long ta_free_list(struct ta_tiny *ta, struct list_head *head)
 
 	list_for_each_entry_safe(span, next, head, list) {
 		inuse += atomic_read(&span->inuse);
+		ta_span_forget_live(ta, span);
 		list_del(&span->list);
 		ta_span_free(ta, span);
 	}

@@ -119,6 +119,8 @@ struct ta_tiny_node {
  * @block_size: tiny block size: 8, 16 or 32
  * @block_shift: log2 of @block_size, to index blocks without a division
  * @debug: record object starts, refuse interior pointers, poison frees
+ * @leaks: tell kmemleak of each object (the module's own instance only:
+ *         the tests' deliberate bad frees would leave its records wrong)
  * @kasan: keep KASAN's shadow of the blocks (generic KASAN only; set before
  *         the first allocation): objects at granule starts (kasan.c)
  * @span_order: page order of a span
@@ -136,6 +138,7 @@ struct ta_tiny {
 	unsigned int block_shift;
 	bool debug;
 	bool kasan;
+	bool leaks;
 	unsigned int span_order;
 	unsigned int first_block;
 	unsigned int nr_blocks;
@@ -182,6 +185,12 @@ static __always_inline unsigned int ta_tiny_align(size_t size)
 static __always_inline bool ta_tiny_kasan(const struct ta_tiny *ta)
 {
 	return TA_KASAN && ta->kasan;
+}
+
+/* Does @ta tell kmemleak of its objects? (leak.h) */
+static __always_inline bool ta_tiny_leaks(const struct ta_tiny *ta)
+{
+	return IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) && ta->leaks;
 }
 
 static __always_inline unsigned int ta_obj_align(const struct ta_tiny *ta,

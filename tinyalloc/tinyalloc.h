@@ -16,6 +16,39 @@
 #include <linux/types.h>
 
 /**
+ * DOC: Allocation profiling
+ *
+ * On kernels with allocation profiling (CONFIG_MEM_ALLOC_PROFILING, 6.10
+ * and later) the functions that allocate are macros, as kmalloc() is,
+ * that tag the caller's line around a function of the same name ending
+ * in ``_noprof``: /proc/allocinfo charges a kmalloc-backed object, and
+ * the pages of a stack of its own, to the client's file and line.  Tiny
+ * blocks, pool stacks and large stacks share pages that outlive the
+ * caller that made tinyalloc ask for them (a span serves many callers, a
+ * freed large stack is kept for the next one), so those pages stay under
+ * tinyalloc's own lines.  Before 6.10 (no alloc_hooks()) they are plain
+ * functions, exported under their own names.
+ */
+#ifdef alloc_hooks
+#define tinyalloc_alloc(...)	alloc_hooks(tinyalloc_alloc_noprof(__VA_ARGS__))
+#define tinyalloc_alloc_node(...)					\
+	alloc_hooks(tinyalloc_alloc_node_noprof(__VA_ARGS__))
+#define tinyalloc_kstrdup(...)	alloc_hooks(tinyalloc_kstrdup_noprof(__VA_ARGS__))
+#define tinyalloc_kstrndup(...)						\
+	alloc_hooks(tinyalloc_kstrndup_noprof(__VA_ARGS__))
+#define tinyalloc_kmemdup(...)	alloc_hooks(tinyalloc_kmemdup_noprof(__VA_ARGS__))
+#define tinyalloc_stack_alloc(...)					\
+	alloc_hooks(tinyalloc_stack_alloc_noprof(__VA_ARGS__))
+#else
+#define tinyalloc_alloc_noprof		tinyalloc_alloc
+#define tinyalloc_alloc_node_noprof	tinyalloc_alloc_node
+#define tinyalloc_kstrdup_noprof	tinyalloc_kstrdup
+#define tinyalloc_kstrndup_noprof	tinyalloc_kstrndup
+#define tinyalloc_kmemdup_noprof	tinyalloc_kmemdup
+#define tinyalloc_stack_alloc_noprof	tinyalloc_stack_alloc
+#endif
+
+/**
  * tinyalloc_alloc() - allocate an object
  * @size: size in bytes
  * @gfp: allocation flags, as for kmalloc; GFP_ATOMIC or GFP_NOWAIT work
@@ -46,7 +79,7 @@
  * Return: the object, ZERO_SIZE_PTR for a @size of 0, or NULL when no
  * memory is available.
  */
-void *tinyalloc_alloc(size_t size, gfp_t gfp);
+void *tinyalloc_alloc_noprof(size_t size, gfp_t gfp);
 
 /**
  * tinyalloc_free() - free an object from tinyalloc_alloc()
@@ -87,7 +120,7 @@ void tinyalloc_free(const void *obj);
  * Context: as tinyalloc_alloc().
  * Return: as tinyalloc_alloc().
  */
-void *tinyalloc_alloc_node(size_t size, gfp_t gfp, int node);
+void *tinyalloc_alloc_node_noprof(size_t size, gfp_t gfp, int node);
 
 /**
  * tinyalloc_kstrdup() - copy a string into a tinyalloc object
@@ -100,7 +133,7 @@ void *tinyalloc_alloc_node(size_t size, gfp_t gfp, int node);
  * Context: as tinyalloc_alloc().
  * Return: the copy, to be freed with tinyalloc_free(), or NULL.
  */
-char *tinyalloc_kstrdup(const char *s, gfp_t gfp);
+char *tinyalloc_kstrdup_noprof(const char *s, gfp_t gfp);
 
 /**
  * tinyalloc_kstrndup() - copy at most @max bytes of a string
@@ -111,7 +144,7 @@ char *tinyalloc_kstrdup(const char *s, gfp_t gfp);
  * Context: as tinyalloc_alloc().
  * Return: the copy, to be freed with tinyalloc_free(), or NULL.
  */
-char *tinyalloc_kstrndup(const char *s, size_t max, gfp_t gfp);
+char *tinyalloc_kstrndup_noprof(const char *s, size_t max, gfp_t gfp);
 
 /**
  * tinyalloc_kmemdup() - copy memory into a tinyalloc object
@@ -126,7 +159,7 @@ char *tinyalloc_kstrndup(const char *s, size_t max, gfp_t gfp);
  * Return: the copy, to be freed with tinyalloc_free(), ZERO_SIZE_PTR, or
  * NULL.
  */
-void *tinyalloc_kmemdup(const void *src, size_t len, gfp_t gfp);
+void *tinyalloc_kmemdup_noprof(const void *src, size_t len, gfp_t gfp);
 
 /**
  * tinyalloc_tiny_block_size() - the tiny block size in bytes
@@ -177,7 +210,8 @@ struct tinyalloc_stack {
  * serve @size; -ENOMEM if no memory is available; -EPERM from NMI (counted
  * in debugfs, nmi_refused).  On error *@stk is zeroed.
  */
-int tinyalloc_stack_alloc(struct tinyalloc_stack *stk, size_t size, gfp_t gfp);
+int tinyalloc_stack_alloc_noprof(struct tinyalloc_stack *stk, size_t size,
+				 gfp_t gfp);
 
 /**
  * tinyalloc_stack_free() - free a stack from tinyalloc_stack_alloc()
