@@ -514,6 +514,88 @@ static void test_alloc_node(struct kunit *test)
 	tinyalloc_free(r);
 }
 
+/* A large object's size: its kmalloc bucket less the 16-byte header. */
+static void expect_large_size(struct kunit *test, gfp_t gfp, size_t want)
+{
+	unsigned char *p = tinyalloc_alloc(100, gfp);
+	size_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	n = tinyalloc_size(p);
+	KUNIT_EXPECT_EQ(test, n, want);
+	/* All of it is the caller's: KASAN would report a byte held back. */
+	memset(p, 0xa5, n);
+	tinyalloc_free(p);
+}
+
+/*
+ * tinyalloc_size(): ksize()'s promise where the size is recorded; a
+ * refusal, counted, for tiny objects of the default mode and for what is
+ * not the start of a live object.
+ */
+static void test_size(struct kunit *test)
+{
+	unsigned long refused = ta_invalid_sizes(), want_refused = 0;
+	struct ta_tiny *dbg = make(test, 16, true), *plain;
+	unsigned char *p, *q;
+	void *k;
+
+	expect_large_size(test, GFP_KERNEL, kmalloc_size_roundup(116) - 16);
+	if (IS_ENABLED(CONFIG_ZONE_DMA32))
+		expect_large_size(test, GFP_KERNEL | __GFP_DMA32,
+				  PAGE_SIZE - 16);
+
+	/* tiny_debug records every size: exactly what was asked. */
+	p = ta_alloc_from(dbg, 5, GFP_KERNEL);
+	q = ta_alloc_from(dbg, 3, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, tinyalloc_size(p), 5);
+	KUNIT_EXPECT_EQ(test, tinyalloc_size(q), 3);
+	KUNIT_EXPECT_EQ(test, tinyalloc_size(p + 1), 0);
+	want_refused++;
+	tinyalloc_free(p);
+	KUNIT_EXPECT_EQ(test, tinyalloc_size(p), 0);
+	want_refused++;
+	tinyalloc_free(q);
+
+	/* The default mode records no size: refused. */
+	plain = ta_tiny_create(16, false);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(plain));
+	p = ta_alloc_from(plain, 5, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, ta_tiny_span_of(p));
+	KUNIT_EXPECT_EQ(test, tinyalloc_size(p), 0);
+	want_refused++;
+	tinyalloc_free(p);
+	ta_tiny_destroy(plain);
+
+	/* The module's instance: exact where KASAN's shadow is kept. */
+	p = tinyalloc_alloc(5, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	if (ta_tiny_kasan(ta_main) || ta_main->debug) {
+		KUNIT_EXPECT_EQ(test, tinyalloc_size(p), 5);
+	} else {
+		KUNIT_EXPECT_EQ(test, tinyalloc_size(p), 0);
+		want_refused++;
+	}
+	tinyalloc_free(p);
+
+	/* Nothing, or not a live tinyalloc object. */
+	KUNIT_EXPECT_EQ(test, tinyalloc_size(NULL), 0);
+	KUNIT_EXPECT_EQ(test, tinyalloc_size(ZERO_SIZE_PTR), 0);
+	k = kmalloc(32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_EXPECT_EQ(test, tinyalloc_size(k), 0);
+	want_refused++;
+	kfree(k);
+	p = tinyalloc_alloc(100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	tinyalloc_free(p);
+	KUNIT_EXPECT_EQ(test, tinyalloc_size(p), 0);
+	want_refused++;
+	KUNIT_EXPECT_EQ(test, ta_invalid_sizes(), refused + want_refused);
+}
+
 #ifdef DEFINE_FREE
 static void test_free_scope(struct kunit *test)
 {
@@ -1234,6 +1316,7 @@ static void test_nmi_refused(struct kunit *test)
 	unsigned long frees = sum(ta_main, TA_TINY_FREES);
 	void *p = tinyalloc_alloc(5, GFP_KERNEL), *a, *b;
 	unsigned long flags;
+	size_t size;
 	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -1244,6 +1327,7 @@ static void test_nmi_refused(struct kunit *test)
 	a = tinyalloc_alloc(5, GFP_ATOMIC);
 	b = tinyalloc_alloc(100, GFP_ATOMIC);
 	tinyalloc_free(p);
+	size = tinyalloc_size(p);
 	err = tinyalloc_stack_alloc(&stk, 4096, GFP_ATOMIC);
 	tinyalloc_stack_free(&live);
 	__preempt_count_sub(NMI_OFFSET);
@@ -1254,7 +1338,8 @@ static void test_nmi_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, err, -EPERM);
 	KUNIT_EXPECT_EQ(test, stk.lo, 0);
 	KUNIT_EXPECT_EQ(test, stk.hi, 0);
-	KUNIT_EXPECT_EQ(test, ta_nmi_refused(), nmi + 5);
+	KUNIT_EXPECT_EQ(test, size, 0);
+	KUNIT_EXPECT_EQ(test, ta_nmi_refused(), nmi + 6);
 	/* Both still live: their frees now work, and nothing was refused. */
 	KUNIT_EXPECT_EQ(test, sum(ta_main, TA_TINY_FREES), frees);
 	tinyalloc_free(p);
@@ -1553,7 +1638,7 @@ static void test_debugfs_stats(struct kunit *test)
 		"stack_allocs", "stack_frees", "stack_live", "stack_spans",
 		"stack_pages", "stack_large_live", "stack_large_cached",
 		"stack_invalid_frees", "stack_overflows", "nmi_refused",
-		"own_pages_live",
+		"own_pages_live", "invalid_sizes",
 	};
 	unsigned long allocs, live, km;
 	unsigned int i;
@@ -1667,6 +1752,7 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_kstrndup),
 	KUNIT_CASE(test_kmemdup),
 	KUNIT_CASE(test_alloc_node),
+	KUNIT_CASE(test_size),
 	KUNIT_CASE(test_free_scope),
 	KUNIT_CASE(test_gfp_zero),
 	KUNIT_CASE(test_gfp_kmalloc),

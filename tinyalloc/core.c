@@ -153,6 +153,25 @@ void tinyalloc_free(const void *obj)
 }
 EXPORT_SYMBOL_GPL(tinyalloc_free);
 
+size_t tinyalloc_size(const void *obj)
+{
+	size_t size;
+
+	if (unlikely(ZERO_OR_NULL_PTR(obj)))
+		return 0;
+	if (unlikely(in_nmi())) {
+		ta_report_nmi("size lookup", _RET_IP_);
+		return 0;
+	}
+	if (ta_tiny_size(obj, &size, _RET_IP_))
+		return size;
+	if (ta_large_size(obj, &size))
+		return size;
+	ta_report_size(obj, _RET_IP_, "not a live tinyalloc object");
+	return 0;
+}
+EXPORT_SYMBOL_GPL(tinyalloc_size);
+
 size_t tinyalloc_tiny_block_size(void)
 {
 	return ta_main->block_size;

@@ -113,6 +113,7 @@ int ta_debugfs_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "invalid_frees %lu\n",
 		   ta_sum(TA_INVALID_FREES) +
 		   ta_stat_sum(g, TA_INVALID_FREES));
+	seq_printf(m, "invalid_sizes %lu\n", ta_invalid_sizes());
 	ta_stack_stats_show(m);
 	seq_printf(m, "nmi_refused %lu\n", ta_nmi_refused());
 	return 0;

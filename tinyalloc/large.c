@@ -33,6 +33,7 @@
 #include <linux/spinlock.h>
 
 #include "compat.h"
+#include "kasan.h"
 #include "large.h"
 #include "leak.h"
 #include "span_gfp.h"
@@ -130,18 +131,25 @@ void *ta_large_alloc(size_t size, gfp_t gfp, int node)
 	return h + 1;
 }
 
-static bool ta_large_unlist(struct hlist_head *table,
+/* Is @h listed in @table? Under its bucket's lock. */
+static bool ta_large_listed(struct hlist_head *table,
 			    const struct ta_large_hdr *h, unsigned int bucket)
 {
 	struct ta_large_hdr *it;
 
-	hlist_for_each_entry(it, &table[bucket], node) {
-		if (it == h) {
-			hlist_del(&it->node);
+	hlist_for_each_entry(it, &table[bucket], node)
+		if (it == h)
 			return true;
-		}
-	}
 	return false;
+}
+
+static bool ta_large_unlist(struct hlist_head *table,
+			    struct ta_large_hdr *h, unsigned int bucket)
+{
+	if (!ta_large_listed(table, h, bucket))
+		return false;
+	hlist_del(&h->node);
+	return true;
 }
 
 static void ta_large_release(struct ta_large_hdr *h, bool pages)
@@ -176,6 +184,33 @@ bool ta_large_free(const void *obj)
 	if (pages)
 		ta_stat_inc(ta_large_stats, TA_KMALLOC_OWN_PAGES_FREED);
 	return true;
+}
+
+/*
+ * The usable size of a live large object, as ksize() gives it: all its
+ * kmalloc bucket but the header (on KASAN kernels unpoisoned, as ksize()
+ * once did), or all its own pages but the header.  Return false, touching
+ * nothing, if @obj is not a live large object.
+ */
+bool ta_large_size(const void *obj, size_t *size)
+{
+	struct ta_large_hdr *h = (struct ta_large_hdr *)obj - 1;
+	unsigned int bucket = ta_large_bucket(h);
+	bool kmalloced, pages = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(ta_large_lock(bucket), flags);
+	kmalloced = ta_large_listed(ta_large_table, h, bucket);
+	if (!kmalloced)
+		pages = ta_large_listed(ta_page_table, h, bucket);
+	spin_unlock_irqrestore(ta_large_lock(bucket), flags);
+	if (pages) {
+		*size = page_size(virt_to_page(h)) - sizeof(*h);
+	} else if (kmalloced) {
+		*size = ksize(h) - sizeof(*h);
+		ta_kasan_unpoison(obj, *size);
+	}
+	return kmalloced || pages;
 }
 
 int ta_large_init(struct ta_stats __percpu *stats)

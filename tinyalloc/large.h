@@ -11,5 +11,6 @@ int ta_large_init(struct ta_stats __percpu *stats);
 void ta_large_exit(void);
 void *ta_large_alloc(size_t size, gfp_t gfp, int node);
 bool ta_large_free(const void *obj);
+bool ta_large_size(const void *obj, size_t *size);
 
 #endif /* _TINYALLOC_LARGE_H */

@@ -28,6 +28,27 @@ void ta_report_invalid_stack(struct ta_stats __percpu *stats, unsigned long lo,
 			   (void *)ip, why);
 }
 
+/* tinyalloc_size() calls refused, in any context: an atomic counts them. */
+static atomic_long_t ta_size_calls;
+
+void ta_report_size(const void *obj, unsigned long ip, const char *why)
+{
+	atomic_long_inc(&ta_size_calls);
+	pr_err_ratelimited("tinyalloc_size(%p) refused (%pS): %s\n", obj,
+			   (void *)ip, why);
+}
+
+/**
+ * ta_invalid_sizes() - tinyalloc_size() calls refused
+ *
+ * Return: how many, since the module was loaded.
+ */
+unsigned long ta_invalid_sizes(void)
+{
+	return atomic_long_read(&ta_size_calls);
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_invalid_sizes);
+
 /*
  * An NMI may interrupt tinyalloc holding its locks: calls from one are
  * refused before they touch anything.  An atomic counts them, as a

@@ -10,6 +10,9 @@ void ta_report_invalid(struct ta_stats __percpu *stats, const void *obj,
 void ta_report_invalid_stack(struct ta_stats __percpu *stats, unsigned long lo,
 			     unsigned long ip, const char *why);
 
+void ta_report_size(const void *obj, unsigned long ip, const char *why);
+unsigned long ta_invalid_sizes(void);
+
 void ta_report_nmi(const char *what, unsigned long ip);
 unsigned long ta_nmi_refused(void);
 

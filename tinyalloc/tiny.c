@@ -825,6 +825,50 @@ refused:
 	return true;
 }
 
+/**
+ * ta_tiny_size() - the size of a live tiny object of any instance
+ * @obj: the object, or any address
+ * @size: where to store it: 0 if refused (reported)
+ * @ip: the caller, for error reports
+ *
+ * Sizes are recorded by KASAN's shadow and by tiny_debug's, not in the
+ * default mode (tinyalloc.h says why).
+ *
+ * Return: false if @obj is in no tinyalloc span (nothing is done).
+ */
+bool ta_tiny_size(const void *obj, size_t *size, unsigned long ip)
+{
+	unsigned long addr = (unsigned long)obj;
+	struct ta_span *span;
+	struct ta_tiny *ta;
+	const char *why;
+
+	*size = 0;
+	rcu_read_lock();
+	span = ta_span_lookup(obj);
+	if (!span) {
+		rcu_read_unlock();
+		return false;
+	}
+	ta = span->owner;
+	if (addr - (unsigned long)span < ta->first_block) {
+		why = "points into a span header";
+	} else if (ta_tiny_kasan(ta)) {
+		*size = ta_kasan_object_size(obj, (void *)(addr & ~(ta->block_size - 1UL)),
+					     ta->block_size);
+		why = "not the start of a live object";
+	} else if (ta->debug) {
+		*size = READ_ONCE(span->shadow[addr - (unsigned long)span]);
+		why = "not the start of a live object";
+	} else {
+		why = "tiny object sizes are recorded only with tiny_debug or tiny_kasan";
+	}
+	rcu_read_unlock();
+	if (!*size)
+		ta_report_size(obj, ip, why);
+	return true;
+}
+
 /*
  * Settle a CPU's blocks and give up its spans; the task context's state
  * only if @task_too (see ta_tiny_drain_local()).

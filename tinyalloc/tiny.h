@@ -156,6 +156,7 @@ void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
 		      unsigned long ip);
 void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp);
 bool ta_tiny_free(const void *obj, unsigned long ip);
+bool ta_tiny_size(const void *obj, size_t *size, unsigned long ip);
 struct ta_span *ta_tiny_span_of(const void *obj);
 void ta_tiny_drain_cpu(struct ta_tiny *ta, unsigned int cpu);
 void ta_tiny_drain_local(struct ta_tiny *ta);

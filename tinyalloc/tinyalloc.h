@@ -162,6 +162,31 @@ char *tinyalloc_kstrndup_noprof(const char *s, size_t max, gfp_t gfp);
 void *tinyalloc_kmemdup_noprof(const void *src, size_t len, gfp_t gfp);
 
 /**
+ * tinyalloc_size() - the usable size of a live object
+ * @obj: an object from tinyalloc_alloc() or a helper, not yet freed
+ *
+ * As ksize(): at least the size asked for, and all of it may be used.  A
+ * kmalloc-backed object has its kmalloc bucket less tinyalloc's header
+ * (on KASAN kernels the rest of the bucket is unpoisoned, as ksize() once
+ * did), a ``GFP_DMA32`` object its pages less the header.  A tiny object
+ * has exactly the size asked for, but that size is recorded only with
+ * the module parameter tiny_debug and on KASAN kernels (tiny_kasan): in
+ * the default mode a tiny object carries no size (recording it would cost
+ * a bit per byte of every block, 12.5%, more than packing saves against
+ * kmalloc on short strings), and its size is refused.
+ *
+ * A refused call (a tiny object in the default mode, or an address that
+ * is not the start of a live object, whenever the bookkeeping can tell)
+ * returns 0, with an error message, and is counted in debugfs
+ * (invalid_sizes).
+ *
+ * Context: any context; from NMI it returns 0 and counts the call in
+ * debugfs (nmi_refused).
+ * Return: the usable size in bytes, or 0.
+ */
+size_t tinyalloc_size(const void *obj);
+
+/**
  * tinyalloc_tiny_block_size() - the tiny block size in bytes
  *
  * Requests smaller than this are combined into tiny blocks.
