@@ -16,7 +16,8 @@
  * holds a live object cannot be seen (design.rst, "Bad input"): its damage
  * may stay in the block it names.  The model then stops trusting that
  * block ("taints" it): it forgets the block's objects, present and future,
- * and checks all the rest.  With tiny_debug every bad free must be refused.
+ * and checks all the rest.  With tiny_debug, and with KASAN's shadow kept
+ * (tiny_kasan, on generic KASAN kernels), every bad free must be refused.
  */
 
 #include <kunit/test.h>
@@ -97,6 +98,7 @@ struct fuzz_case {
 	unsigned int bs;
 	bool debug;
 	bool bestfit;
+	bool kasan;	/* keep KASAN's shadow (generic KASAN kernels only) */
 };
 
 static const struct fuzz_case fuzz_cases[] = {
@@ -104,12 +106,15 @@ static const struct fuzz_case fuzz_cases[] = {
 	{ 8, false, true }, { 16, false, true }, { 32, false, true },
 	{ 8, true, false }, { 16, true, false }, { 32, true, false },
 	{ 8, true, true }, { 16, true, true }, { 32, true, true },
+	{ 8, false, false, true }, { 16, false, true, true },
+	{ 32, false, true, true },
 };
 
 static void fuzz_desc(const struct fuzz_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "block %u %s%s", c->bs,
-		 c->bestfit ? "bestfit" : "go", c->debug ? " tiny_debug" : "");
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "block %u %s%s%s", c->bs,
+		 c->bestfit ? "bestfit" : "go", c->debug ? " tiny_debug" : "",
+		 c->kasan ? " tiny_kasan" : "");
 }
 
 KUNIT_ARRAY_PARAM(fuzz, fuzz_cases, fuzz_desc);
@@ -321,7 +326,8 @@ static struct fz_obj *fz_pick_live(struct fuzz *f, struct rnd_state *rnd,
 
 /*
  * Fill a fresh open block with one-byte objects (14 of them, or 8 in a
- * block of 8) and free them all; return one of them, for a double free.
+ * block of 8; with KASAN's shadow, one a granule) and free them all;
+ * return one of them, for a double free.
  * In a block of 16 or 32 that double free takes the count to 0 while the
  * block is open: the retire that follows must not count it freed again.
  * From task context: the drain that starts a fresh block needs it.
@@ -329,7 +335,9 @@ static struct fz_obj *fz_pick_live(struct fuzz *f, struct rnd_state *rnd,
 static const void *fz_open_block_objects(struct fuzz *f,
 					 struct rnd_state *rnd, bool in_irq)
 {
-	unsigned int i, n = min(TA_MAX_OBJS - 1, f->ta->block_size);
+	/* With KASAN's shadow kept, objects start at its granules. */
+	unsigned int step = ta_tiny_kasan(f->ta) ? TA_KASAN_GRANULE : 1;
+	unsigned int i, n = min(TA_MAX_OBJS - 1, f->ta->block_size / step);
 	u8 *p[TA_MAX_OBJS - 1];
 	unsigned long before;
 
@@ -351,7 +359,7 @@ static const void *fz_open_block_objects(struct fuzz *f,
 			fz_fail(f, "a good free of %p (1 byte) was refused",
 				p[i]);
 	}
-	if (n && p[n - 1] != p[0] + n - 1)
+	if (n && p[n - 1] != p[0] + (n - 1) * step)
 		fz_fail(f, "%u one-byte objects from a fresh block are not in a row",
 			n);
 	return n ? p[prandom_u32_state(rnd) % n] : NULL;
@@ -443,7 +451,8 @@ static void fz_bad_free(struct fuzz *f, struct rnd_state *rnd, bool in_irq)
 	if (fz_invalid(f) != before)
 		fz_fail(f, "a %s free of %p counted %lu times", fz_bad_name[kind],
 			p, fz_invalid(f) - before);
-	else if (f->ta->debug || !in_span || kind == FZ_HEADER)
+	else if (f->ta->debug || ta_tiny_kasan(f->ta) || !in_span ||
+		 kind == FZ_HEADER)
 		fz_fail(f, "a %s free of %p was not refused",
 			fz_bad_name[kind], p);
 	else
@@ -676,14 +685,16 @@ static void fz_setup(struct kunit *test, struct fuzz *f,
 	test->priv = f->ta;
 	if (c->bestfit)
 		f->ta->nr_open = TA_MAX_OPEN;
+	/* KASAN's shadow knows every object, as tiny_debug does. */
+	f->ta->kasan = c->kasan;
 	hash_init(f->live);
 	f->foreign[0] = kunit_kmalloc(test, 64, GFP_KERNEL);
 	f->foreign[1] = &fuzz_ops;
 	f->foreign[2] = on_stack;
 	f->foreign[3] = f->stale;	/* kvzalloc(): vmalloc or kmalloc */
 	KUNIT_ASSERT_NOT_NULL(test, f->foreign[0]);
-	prandom_seed_state(&f->rnd[0], 0xf022 + c->bs * 4 + c->debug * 2 +
-			   c->bestfit);
+	prandom_seed_state(&f->rnd[0], 0xf022 + c->bs * 8 + c->kasan * 4 +
+			   c->debug * 2 + c->bestfit);
 	prandom_seed_state(&f->rnd[1], 0x12f022 + c->bs);
 	hrtimer_init(&f->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	f->timer.function = fz_timer;
@@ -716,6 +727,8 @@ static void test_fuzz(struct kunit *test)
 	/* The model's IRQs-off sections would hold sleeping locks there. */
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		kunit_skip(test, "the model runs with IRQs off, not on PREEMPT_RT");
+	if (c->kasan && !TA_KASAN)
+		kunit_skip(test, "no generic KASAN in this kernel");
 	f = kvzalloc(sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	fz_setup(test, f, c, &on_stack);
@@ -748,8 +761,8 @@ static void test_fuzz(struct kunit *test)
 			kmalloc_frees, f->large_frees);
 	KUNIT_EXPECT_EQ(test, ta_stat_sum(ta_global_stats_get(), TA_INVALID_FREES) -
 			global_invalid, f->global_bad);
-	/* tiny_debug: bad frees were counted as nothing but refusals. */
-	if (c->debug)
+	/* tiny_debug, KASAN: bad frees were counted as nothing but refusals. */
+	if (c->debug || c->kasan)
 		KUNIT_EXPECT_EQ(test, ta_stat_sum(f->ta->stats, TA_TINY_ALLOCS),
 				ta_stat_sum(f->ta->stats, TA_TINY_FREES));
 	fz_report(test, f);
