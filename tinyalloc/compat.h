@@ -97,6 +97,19 @@ static inline void ta_shrinker_unregister(struct shrinker *s)
 #define alloc_pages_node_noprof	alloc_pages_node
 #endif
 
+/*
+ * Memory charged to a client's line must not be freed once the client is
+ * gone: 6.12 frees a module's tag counters at its unload, and the free
+ * would write into them.  At tinyalloc's exit every client is gone, so
+ * what they leaked is left allocated where the kernel has profiling, as
+ * kmalloc leaves a leak.  (Whether it is on is a static key modules
+ * cannot read on 6.12: it may have been on when the leak was made.)
+ */
+static inline bool ta_profiling(void)
+{
+	return IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING);
+}
+
 /* Benchmarks: a dedicated cache stays unmerged since 6.5's SLAB_NO_MERGE. */
 #ifndef SLAB_NO_MERGE
 #define SLAB_NO_MERGE		0

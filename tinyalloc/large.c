@@ -234,7 +234,8 @@ int ta_large_init(struct ta_stats __percpu *stats)
 	return 0;
 }
 
-static unsigned long ta_large_drop(struct hlist_head *table, bool pages)
+static unsigned long ta_large_drop(struct hlist_head *table, bool pages,
+				   bool keep)
 {
 	struct ta_large_hdr *h;
 	struct hlist_node *next;
@@ -244,7 +245,8 @@ static unsigned long ta_large_drop(struct hlist_head *table, bool pages)
 	for (i = 0; i < 1U << TA_LARGE_BITS; i++) {
 		hlist_for_each_entry_safe(h, next, &table[i], node) {
 			hlist_del(&h->node);
-			ta_large_release(h, pages);
+			if (!keep)
+				ta_large_release(h, pages);
 			leaked++;
 		}
 	}
@@ -252,13 +254,20 @@ static unsigned long ta_large_drop(struct hlist_head *table, bool pages)
 	return leaked;
 }
 
-/* Free what callers leaked, and say how much it was. */
+/*
+ * Free what callers leaked, and say how much it was; with allocation
+ * profiling on, leave it allocated (compat.h, ta_profiling()).
+ */
 void ta_large_exit(void)
 {
-	unsigned long leaked = ta_large_drop(ta_large_table, false) +
-			       ta_large_drop(ta_page_table, true);
+	bool keep = ta_profiling();
+	unsigned long leaked = ta_large_drop(ta_large_table, false, keep) +
+			       ta_large_drop(ta_page_table, true, keep);
 
-	if (leaked)
+	if (leaked && keep)
+		pr_err("%lu kmalloc-backed objects still live at exit; left allocated (allocation profiling charges them to their callers)\n",
+		       leaked);
+	else if (leaked)
 		pr_err("%lu kmalloc-backed objects still live at exit; freed\n",
 		       leaked);
 }

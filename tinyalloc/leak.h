@@ -3,8 +3,8 @@
  * kmemleak (CONFIG_DEBUG_KMEMLEAK): tinyalloc's objects and stacks come
  * from pages kmemleak does not track, so it is told of each, as SLUB tells
  * it of each slab object:
- * - a tiny object is reported if nothing points to it, and is not scanned
- *   (tiny objects hold no pointers);
+ * - a tiny object is reported if nothing points to it, and scanned: its
+ *   few bytes may hold a pointer;
  * - a stack is scanned, so that what only a stack points to is not a leak,
  *   but never reported itself: a thread's stack is found through its
  *   thread, which kmemleak may not see;
@@ -21,7 +21,6 @@
 static inline void ta_leak_tiny_alloc(const void *obj, size_t size, gfp_t gfp)
 {
 	kmemleak_alloc(obj, size, 1, gfp);
-	kmemleak_no_scan(obj);
 }
 
 static inline void ta_leak_stack_alloc(unsigned long lo, size_t size,

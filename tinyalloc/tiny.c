@@ -982,14 +982,22 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_create);
 /* kmemleak forgets the objects still live in @span: its pages go. */
 static void ta_span_forget_live(struct ta_tiny *ta, struct ta_span *span)
 {
-	unsigned long off, end = PAGE_SIZE << ta->span_order;
-	unsigned long step = ta_tiny_kasan(ta) ? TA_KASAN_GRANULE : 1;
+	unsigned int step = ta_tiny_kasan(ta) ? TA_KASAN_GRANULE : 1;
+	unsigned int i, off;
+	void *blk;
 
 	if (!ta_tiny_leaks(ta) || !atomic_read(&span->inuse))
 		return;
-	/* Where objects start is not recorded: try every place. */
-	for (off = ta->first_block; off < end; off += step)
-		ta_leak_free((void *)span + off);
+	/* Where objects start is not recorded: every place of a used block. */
+	for (i = 0; i < ta->nr_blocks; i++) {
+		if (!(span->counts[i / TA_NIBBLES_PER_WORD] >>
+		      (i % TA_NIBBLES_PER_WORD * 4) & 15))
+			continue;
+		blk = (void *)ta_block_addr(ta, span, i);
+		for (off = 0; off < ta->block_size; off += step)
+			ta_leak_free(blk + off);
+	}
+	cond_resched();
 }
 
 /* Free every span on a list; return how many blocks were still in use. */

@@ -18,16 +18,21 @@
 /**
  * DOC: Allocation profiling
  *
- * On kernels with allocation profiling (CONFIG_MEM_ALLOC_PROFILING, 6.10
- * and later) the functions that allocate are macros, as kmalloc() is,
- * that tag the caller's line around a function of the same name ending
- * in ``_noprof``: /proc/allocinfo charges a kmalloc-backed object, and
- * the pages of a stack of its own, to the client's file and line.  Tiny
+ * Since 6.10, where the kernel has alloc_hooks() (with or without
+ * CONFIG_MEM_ALLOC_PROFILING), the functions that allocate are macros, as
+ * kmalloc() is, that tag the caller's line around a function of the same
+ * name ending in ``_noprof``, exported under that name: with profiling
+ * on, /proc/allocinfo charges a kmalloc-backed object, and the pages of a
+ * stack of its own, to the client's file and line.  A client that needs
+ * a function's address (a callback) takes the ``_noprof`` one, whose
+ * memory is then charged to tinyalloc's lines.  Tiny
  * blocks, pool stacks and large stacks share pages that outlive the
  * caller that made tinyalloc ask for them (a span serves many callers, a
  * freed large stack is kept for the next one), so those pages stay under
- * tinyalloc's own lines.  Before 6.10 (no alloc_hooks()) they are plain
- * functions, exported under their own names.
+ * tinyalloc's own lines.  What a client leaked is left allocated at
+ * tinyalloc's unload where the kernel has profiling (its lines are gone).
+ * Before 6.10 (no alloc_hooks()) they are plain functions, exported
+ * under their own names.
  */
 #ifdef alloc_hooks
 #define tinyalloc_alloc(...)	alloc_hooks(tinyalloc_alloc_noprof(__VA_ARGS__))

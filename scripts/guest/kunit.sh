@@ -17,6 +17,10 @@ cat $D/stats
 live_checks "after the suites"
 echo "--- $D/stacks after the suites"
 cat $D/stacks
+if uml_61; then
+	echo "UML 6.1: the rest unloads modules, which hangs its kernel (common.sh): not run there"
+	exit 0
+fi
 check "KUnit module unloads" rmmod tinyalloc_kunit
 # The suites' private instances report the leaks they made on purpose
 # (the fuzz suite's tainted blocks): what the module says at its own

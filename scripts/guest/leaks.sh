@@ -129,12 +129,18 @@ check "leaks: client unloads" rmmod tinyalloc_leaks
 check "leaks: tinyalloc unloads" rmmod tinyalloc
 check "leaks: tinyalloc reports the leaked tiny object at unload" \
 	sh -c "dmesg | grep -q 'tinyalloc: 1 tiny objects in 1 blocks still live at exit'"
+# tinyalloc told kmemleak the object went with its pages: its record is
+# gone from the list, and kmemleak found nothing wrong with its own.
+cat $K > $LEAKS
+check "kmemleak: the leaked tiny object's record went with tinyalloc" \
+	test -z "$(leak_record "$tiny")"
+check "kmemleak: no complaint of its own in the log" \
+	sh -c "! dmesg | grep -Eq 'kmemleak: (Cannot insert|Found object by alias|Kernel memory leak detector disabled|Trying to color unknown)'"
 # The leaks' records went with tinyalloc's pages: a new scan finds none
 # of them.
 echo clear > $K
 sleep 6
-echo scan > $K
-echo scan > $K
+check "kmemleak: scans after tinyalloc's unload" sh -c "echo scan > $K && echo scan > $K"
 cat $K > $LEAKS
 n=$(leak_table | grep -c 'tinyalloc')
 check "kmemleak: after tinyalloc's unload, no new record names it ($n records)" \
