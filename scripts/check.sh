@@ -7,7 +7,8 @@
 #                 the documentation (Sphinx, the API page, the messages), modinfo,
 #                 tinyalloc-stat on captured debugfs files
 #   uml-6.12      KUnit under UML with KASAN, lockdep, PREEMPT
-#   uml-6.1       the same suites on the other LTS kernel (no PREEMPT there)
+#   uml-6.1       the KUnit suites on the other LTS kernel (no PREEMPT there;
+#                 no module unload, which hangs its kernel: testing.rst)
 #   x86_64-smp    KUnit on an x86_64 SMP kernel under qemu -smp 4 (TCG)
 #   x86_64-leaks  the same kernel with kmemleak=on: kmemleak and /proc/allocinfo
 #   debian-6.1, debian-6.12, debian-6.12-rt

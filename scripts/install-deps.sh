@@ -5,7 +5,8 @@
 set -euo pipefail
 
 want=(linux-source-6.12 linux-source-6.1 busybox-static sparse bc flex bison libelf-dev
-      libssl-dev xz-utils python3 gcc make perl qemu-system-x86 cpio)
+      libssl-dev xz-utils python3 gcc make perl qemu-system-x86 cpio
+      gdb)
 [ $# -gt 0 ] && want=("$@")
 
 missing=()

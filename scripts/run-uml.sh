@@ -147,8 +147,8 @@ if [ -n "$uml_pid" ] && [ "$tmo" -gt 60 ] && command -v gdb >/dev/null; then
 			sleep 1
 		done
 		echo "tinyalloc: guest still running ${tmo}s - 30s after boot; where UML's kernel is (gdb):" >&2
-		timeout 30 gdb -p "$uml_pid" -batch -ex "bt 30" 2>&1 |
-			grep '^#' >&2
+		timeout 30 gdb -nx -p "$uml_pid" -batch -ex "bt 30" 2>&1 |
+			grep -E '^#|denied|not permitted|No such' >&2
 	) &
 	watch_pid=$!
 fi

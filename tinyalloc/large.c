@@ -33,7 +33,6 @@
 #include <linux/spinlock.h>
 
 #include "compat.h"
-#include "kasan.h"
 #include "large.h"
 #include "leak.h"
 #include "span_gfp.h"
@@ -83,7 +82,8 @@ static struct ta_large_hdr *ta_large_pages(size_t size, gfp_t gfp, int node)
 	if (!page)
 		return NULL;
 	h = page_address(page);
-	kmemleak_alloc(h, size, 1, gfp);
+	/* All of the pages: tinyalloc_size() gives the caller all of them. */
+	kmemleak_alloc(h, page_size(page), 1, gfp);
 	return h;
 }
 
@@ -187,30 +187,32 @@ bool ta_large_free(const void *obj)
 }
 
 /*
- * The usable size of a live large object, as ksize() gives it: all its
- * kmalloc bucket but the header (on KASAN kernels unpoisoned, as ksize()
- * once did), or all its own pages but the header.  Return false, touching
- * nothing, if @obj is not a live large object.
+ * The usable size of a live large object, as ksize() once gave it: all
+ * its kmalloc object but the header, made the caller's by a krealloc() to
+ * that size (which unpoisons it in every KASAN mode and moves nothing),
+ * or all its own pages but the header.  Under the bucket lock, so that a
+ * concurrent free cannot pull the object away meanwhile.  Return false,
+ * touching nothing, if @obj is not a live large object.
  */
 bool ta_large_size(const void *obj, size_t *size)
 {
 	struct ta_large_hdr *h = (struct ta_large_hdr *)obj - 1;
 	unsigned int bucket = ta_large_bucket(h);
-	bool kmalloced, pages = false;
 	unsigned long flags;
+	size_t ks = 0;
 
 	spin_lock_irqsave(ta_large_lock(bucket), flags);
-	kmalloced = ta_large_listed(ta_large_table, h, bucket);
-	if (!kmalloced)
-		pages = ta_large_listed(ta_page_table, h, bucket);
-	spin_unlock_irqrestore(ta_large_lock(bucket), flags);
-	if (pages) {
-		*size = page_size(virt_to_page(h)) - sizeof(*h);
-	} else if (kmalloced) {
-		*size = ksize(h) - sizeof(*h);
-		ta_kasan_unpoison(obj, *size);
+	if (ta_large_listed(ta_page_table, h, bucket)) {
+		ks = page_size(virt_to_page(h));
+	} else if (ta_large_listed(ta_large_table, h, bucket)) {
+		ks = ksize(h);
+		if (ks > sizeof(*h) &&
+		    krealloc(h, ks, GFP_NOWAIT | __GFP_NOWARN) != h)
+			ks = 0;
 	}
-	return kmalloced || pages;
+	spin_unlock_irqrestore(ta_large_lock(bucket), flags);
+	*size = ks > sizeof(*h) ? ks - sizeof(*h) : 0;
+	return ks;
 }
 
 int ta_large_init(struct ta_stats __percpu *stats)

@@ -1027,13 +1027,16 @@ static unsigned long ta_stack_free_spans(struct ta_stack *st)
 			continue;
 		xas_pause(&xas);
 		live += hweight_long(span->live);
-		ta_stack_forget_live(st, span);
-		/* Its pages are its client's: left allocated (compat.h). */
+		/*
+		 * Its pages are its client's: left allocated (compat.h), and
+		 * still known to kmemleak, as a kmalloc leak is.
+		 */
 		if (span->order == TA_STACK_OWN && span->live && ta_profiling()) {
 			ta_stack_unindex(span);
 			kfree_rcu(span, rcu);
 			continue;
 		}
+		ta_stack_forget_live(st, span);
 		ta_span_release(span);
 	}
 	rcu_read_unlock();

@@ -979,7 +979,11 @@ err:
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_create);
 
-/* kmemleak forgets the objects still live in @span: its pages go. */
+/*
+ * kmemleak forgets the objects still live in @span: its pages go.  Where
+ * objects start is not recorded, so every place of every block is tried
+ * (a bad free may have taken a block with a live object to count 0).
+ */
 static void ta_span_forget_live(struct ta_tiny *ta, struct ta_span *span)
 {
 	unsigned int step = ta_tiny_kasan(ta) ? TA_KASAN_GRANULE : 1;
@@ -988,16 +992,13 @@ static void ta_span_forget_live(struct ta_tiny *ta, struct ta_span *span)
 
 	if (!ta_tiny_leaks(ta) || !atomic_read(&span->inuse))
 		return;
-	/* Where objects start is not recorded: every place of a used block. */
 	for (i = 0; i < ta->nr_blocks; i++) {
-		if (!(span->counts[i / TA_NIBBLES_PER_WORD] >>
-		      (i % TA_NIBBLES_PER_WORD * 4) & 15))
-			continue;
 		blk = (void *)ta_block_addr(ta, span, i);
 		for (off = 0; off < ta->block_size; off += step)
 			ta_leak_free(blk + off);
+		if (i % 64 == 63)
+			cond_resched();
 	}
-	cond_resched();
 }
 
 /* Free every span on a list; return how many blocks were still in use. */

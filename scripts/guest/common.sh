@@ -188,7 +188,10 @@ unload_checks()
 	# memory on its lines makes the kernel warn, as for kmalloc: the
 	# leaking client runs with profiling off.
 	prof=$(cat /proc/sys/vm/mem_profiling 2>/dev/null || true)
-	[ -z "$prof" ] || echo 0 > /proc/sys/vm/mem_profiling
+	if [ -n "$prof" ] && ! echo 0 > /proc/sys/vm/mem_profiling; then
+		fail "allocation profiling turns off for the leaking client"
+		return
+	fi
 	insmod $M/tinyalloc.ko && insmod $M/tinyalloc_demo.ko leak=7
 	rmmod tinyalloc_demo && rmmod tinyalloc
 	[ -z "$prof" ] || echo "$prof" > /proc/sys/vm/mem_profiling
