@@ -742,6 +742,21 @@ void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_alloc);
 
+/* Does @obj point into @span's header (its first blocks)? */
+static bool ta_in_header(struct ta_tiny *ta, struct ta_span *span,
+			 const void *obj)
+{
+	return (unsigned long)obj - (unsigned long)span < ta->first_block;
+}
+
+/* With KASAN's shadow kept: the size of the live object at @obj, or 0. */
+static size_t ta_kasan_size(struct ta_tiny *ta, const void *obj)
+{
+	unsigned long block = (unsigned long)obj & ~(ta->block_size - 1UL);
+
+	return ta_kasan_object_size(obj, (void *)block, ta->block_size);
+}
+
 /* tiny_debug: refuse anything but the start of a live object; poison. */
 static bool ta_debug_free(struct ta_span *span, const void *obj,
 			  unsigned long ip)
@@ -784,14 +799,13 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 		return false;
 	}
 	ta = span->owner;
-	if (addr - (unsigned long)span < ta->first_block) {
+	if (ta_in_header(ta, span, obj)) {
 		ta_report_invalid(ta->stats, obj, ip, "points into a span header");
 		goto refused;
 	}
 	/* KASAN's shadow knows every live object, as tiny_debug does. */
 	if (ta_tiny_kasan(ta)) {
-		size = ta_kasan_object_size(obj, (void *)(addr & ~(ta->block_size - 1UL)),
-					    ta->block_size);
+		size = ta_kasan_size(ta, obj);
 		if (!size) {
 			ta_report_invalid(ta->stats, obj, ip,
 					  "not the start of a live object");
@@ -851,11 +865,10 @@ bool ta_tiny_size(const void *obj, size_t *size, unsigned long ip)
 		return false;
 	}
 	ta = span->owner;
-	if (addr - (unsigned long)span < ta->first_block) {
+	if (ta_in_header(ta, span, obj)) {
 		why = "points into a span header";
 	} else if (ta_tiny_kasan(ta)) {
-		*size = ta_kasan_object_size(obj, (void *)(addr & ~(ta->block_size - 1UL)),
-					     ta->block_size);
+		*size = ta_kasan_size(ta, obj);
 		why = "not the start of a live object";
 	} else if (ta->debug) {
 		*size = READ_ONCE(span->shadow[addr - (unsigned long)span]);
