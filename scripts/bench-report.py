@@ -1,13 +1,23 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn make bench's console logs into results.csv, results.md and the
-gnuplot data and script for results.png.
+"""make bench's figures: console logs to CSV, CSV to tables.
 
-Usage: bench-report.py OUTDIR HEADER LOG...
-  HEADER  one line for the top of results.md (date, kernels, host CPU)
-Each LOG holds "TA-BENCH group case allocator metric value" lines
-(tests/bench_main.c); a figure seen twice (a log that repeats dmesg) counts
-once.
+Usage:
+  bench-report.py collect CSV HEADER SOURCE=LOG...
+      Read the TA-BENCH lines of each LOG (tests/bench_main.c) into CSV,
+      one row per figure: source, group, case, allocator, metric, value.
+      SOURCE names the measure: uml (UML ns), icount and icount2 (x86_64
+      instructions, two runs), smp (qemu TCG, ratios only).  HEADER (date,
+      kernels, host) is kept in the CSV as the row of source "meta".
+  bench-report.py render CSV OUTDIR
+      Write the aims, the checks and every table as Markdown
+      (OUTDIR/results.md) and as reStructuredText for Documentation/
+      (results.rst; tuning.rst, the two policies side by side), and the
+      chart's data and gnuplot script.  Exit 1 if a check failed.
+
+Documentation/bench/ holds a recorded run's CSV and the RST made from it;
+make check renders the CSV again and compares, so the documentation
+cannot quote figures the CSV does not have.
 """
 import csv
 import re
@@ -16,18 +26,41 @@ import sys
 TINY = ['kmalloc', 'kmem_cache', 'page_frag', 'tinyalloc', 'tinyalloc_bestfit']
 STACK = ['alloc_pages', 'kmalloc', 'vmalloc', 'tinyalloc']
 LINE = re.compile(r'TA-BENCH (\S+) (\S+) (\S+) (\S+) ([0-9.]+)\s*$')
+UNIT = {'uml': 'ns', 'icount': 'instructions'}
+MEASURE = {'uml': 'UML 6.12, ns', 'icount': 'x86_64 Debian 6.12, instructions'}
+REPEAT_TOLERANCE = 0.02
 
 
-def read(logs):
-    figs = {}
-    for log in logs:
+def collect(path, header, sources):
+    rows = {}
+    for spec in sources:
+        src, log = spec.split('=', 1)
         with open(log, errors='replace') as f:
             for line in f:
                 m = LINE.search(line)
                 if m:
                     g, c, a, metric, v = m.groups()
-                    figs[(g, c, a, metric)] = float(v)
-    return figs
+                    rows[(src, g, c, a, metric)] = v
+    if not rows:
+        sys.exit('bench-report.py: no TA-BENCH lines in ' + ' '.join(sources))
+    with open(path, 'w', newline='') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(['source', 'group', 'case', 'allocator', 'metric', 'value'])
+        w.writerow(['meta', 'header', '', '', '', header])
+        for k in sorted(rows):
+            w.writerow(list(k) + [rows[k]])
+
+
+def load(path):
+    figs, header = {}, ''
+    with open(path, newline='') as f:
+        for r in csv.DictReader(f):
+            if r['source'] == 'meta':
+                header = r['value']
+            else:
+                figs[(r['source'], r['group'], r['case'], r['allocator'],
+                      r['metric'])] = float(r['value'])
+    return figs, header
 
 
 def ratio(a, b):
@@ -38,191 +71,312 @@ def fmt(v, digits=1):
     return '-' if v is None else '%.*f' % (digits, v)
 
 
-def table(head, rows):
-    out = ['| ' + ' | '.join(head) + ' |',
+def worst(vals):
+    vals = [v for v in vals if v is not None]
+    return max(vals) if vals else None
+
+
+def cases(figs, src, group):
+    def key(c):
+        n = re.sub(r'\D', '', c)
+        return (not n, int(n) if n else 0, c)
+    return sorted({c for s, g, c, _, _ in figs if s == src and g == group},
+                  key=key)
+
+
+class Figs:
+    """Look-ups in one source's figures."""
+
+    def __init__(self, figs, src):
+        self.figs, self.src = figs, src
+
+    def get(self, g, c, a, m):
+        return self.figs.get((self.src, g, c, a, m))
+
+    def rel(self, g, c, m, a, b):
+        return ratio(self.get(g, c, a, m), self.get(g, c, b, m))
+
+
+# ---- tables: a title, a head and rows of strings, in either format ----
+
+def md_table(title, head, rows):
+    out = ['### ' + title, '',
+           '| ' + ' | '.join(head) + ' |',
            '|' + '|'.join('---:' if i else ':---' for i in range(len(head))) + '|']
     out += ['| ' + ' | '.join(r) + ' |' for r in rows]
     return '\n'.join(out) + '\n'
 
 
-def tiny_sizes(figs):
-    sizes = sorted({c for g, c, _, _ in figs if g == 'tiny'},
-                   key=lambda c: (c == 'size=mixed', int(c[5:]) if c[5:].isdigit() else 0))
-    return sizes
-
-
-def tiny_table(figs, metric):
-    rows = []
-    for c in tiny_sizes(figs):
-        v = [figs.get(('tiny', c, a, metric)) for a in TINY]
-        rows.append([c[5:]] + [fmt(x) for x in v] +
-                    [fmt(ratio(v[3], v[0]), 2), fmt(ratio(v[3], v[2]), 2)])
-    return table(['size'] + ['%s ns' % a for a in TINY] +
-                 ['tinyalloc / kmalloc', 'tinyalloc / page_frag'], rows)
-
-
-def mem_table(figs):
-    rows = []
-    for c in sorted({c for g, c, _, _ in figs if g == 'mem'}):
-        kb = lambda a, m: figs.get(('mem', c, a, m))
-        raw, go = kb('raw', 'live_bytes'), kb('go_rule', 'live_bytes')
-        live = {a: kb(a, 'live_bytes') for a in TINY}
-        churn = {a: kb(a, 'churn_bytes') for a in TINY}
-        rows.append([c[4:], fmt(kb('raw', 'objects'), 0), fmt(raw and raw / 1024),
-                     fmt(go and go / 1024)] +
-                    [fmt(live[a] and live[a] / 1024) for a in TINY] +
-                    [fmt(ratio(raw, live['kmalloc']), 2)] +
-                    [fmt(ratio(live[t], live['kmalloc']), 2) for t in TINY[3:]] +
-                    [fmt(ratio(churn[t], churn[b]), 2)
-                     for t in TINY[3:] for b in ('kmalloc', 'page_frag')])
-    return table(['sequence', 'objects', 'raw KiB', 'go_rule KiB'] +
-                 ['%s KiB' % a for a in TINY] + ['raw / kmalloc'] +
-                 ['%s / kmalloc' % t for t in TINY[3:]] +
-                 ['churn: %s / %s' % (t, b)
-                  for t in TINY[3:] for b in ('kmalloc', 'page_frag')],
-                 rows)
-
-
-def stack_table(figs, metric):
-    rows = []
-    sizes = sorted({c for g, c, _, _ in figs if g == 'stack'},
-                   key=lambda c: int(c[5:-1]))
-    for c in sizes:
-        v = [figs.get(('stack', c, a, metric)) for a in STACK]
-        rows.append([c[5:]] + [fmt(x) for x in v] +
-                    [fmt(ratio(v[3], v[0]), 2), fmt(ratio(v[3], v[1]), 2)])
-    return table(['size'] + ['%s ns' % a for a in STACK] +
-                 ['tinyalloc / alloc_pages', 'tinyalloc / kmalloc'], rows)
-
-
-def smp_table(figs):
-    rows = []
-    for k in ('pair', 'burst', 'handoff'):
-        for a in TINY:
-            one = figs.get(('smp', k, a, 'ns_1cpu'))
-            all_ = figs.get(('smp', k, a, 'ns_allcpus'))
-            if one is not None:
-                rows.append([k, a, fmt(one), fmt(all_), fmt(ratio(all_, one), 2)])
-    return table(['case', 'allocator', '1 CPU ns', 'all CPUs ns',
-                  'all / 1'], rows)
+def rst_table(title, head, rows):
+    widths = [max(len(x) for x in col) for col in zip(head, *rows)]
+    rule = '   ' + '  '.join('=' * w for w in widths)
+    line = lambda r: ('   ' + '  '.join(x.ljust(w) for x, w in zip(r, widths))).rstrip()
+    out = [title + ':', '', rule, line(head), rule]
+    out += [line(r) for r in rows] + [rule]
+    return '\n'.join(out) + '\n'
 
 
 def aims(figs):
-    """The issue's bars, each with the figure that decides it."""
-    def worst(vals):
-        vals = [v for v in vals if v is not None]
-        return max(vals) if vals else None
+    """The bars of the issue, each with the figures that decide it."""
+    def time_aims(f):
+        tiny = cases(figs, f.src, 'tiny')
+        stacks = ('size=4K', 'size=8K', 'size=16K')
+        burst = lambda c, a: (lambda x, y: x + y if x is not None and y is not None else None)(
+            f.get('stack', c, a, 'burst_alloc_ns'), f.get('stack', c, a, 'burst_free_ns'))
+        return [
+            ('tiny pair, worst size: tinyalloc / kmalloc', 0.5,
+             worst(f.rel('tiny', c, 'pair_ns', 'tinyalloc', 'kmalloc') for c in tiny)),
+            ('tiny burst allocation, mixed sizes: / kmalloc', 0.5,
+             f.rel('tiny', 'size=mixed', 'burst_alloc_ns', 'tinyalloc', 'kmalloc')),
+            ('tiny burst free, mixed sizes, worst order: / kmalloc', 0.8,
+             worst(f.rel('tiny', 'size=mixed', m, 'tinyalloc', 'kmalloc')
+                   for m in ('burst_free_ns', 'burst_free_random_ns'))),
+            ('stacks 4K-16K pair, worst: tinyalloc / alloc_pages', 0.3,
+             worst(f.rel('stack', c, 'pair_ns', 'tinyalloc', 'alloc_pages') for c in stacks)),
+            ('stacks 4K-16K burst, worst: tinyalloc / alloc_pages', 1.0,
+             worst(ratio(burst(c, 'tinyalloc'), burst(c, 'alloc_pages')) for c in stacks)),
+            ('stacks 2K pair: tinyalloc / kmalloc(2048)', 0.5,
+             f.rel('stack', 'size=2K', 'pair_ns', 'tinyalloc', 'kmalloc')),
+        ]
 
-    sizes = tiny_sizes(figs)
-    tr = lambda c, m, a, b: ratio(figs.get(('tiny', c, a, m)), figs.get(('tiny', c, b, m)))
-    mr = lambda c, m, a, b: ratio(figs.get(('mem', c, a, m)), figs.get(('mem', c, b, m)))
-    sr = lambda c, a, b: ratio(figs.get(('stack', c, a, 'pair_ns')),
-                               figs.get(('stack', c, b, 'pair_ns')))
-    smp = [ratio(figs.get(('smp', k, 'tinyalloc', 'ns_allcpus')),
-                 figs.get(('smp', k, 'tinyalloc', 'ns_1cpu')))
-           for k in ('pair', 'burst', 'handoff')]
-    seqs = ('seq=codejson', 'seq=boot', 'seq=short')
-
-    def memory(a, prefix, who):
-        """The memory aims, for allocator a, named prefix + ... + who."""
-        live = (('code.json', 'seq=codejson', 0.95), ('boot', 'seq=boot', 1.0),
-                ('short names', 'seq=short', 0.65))
-        return [('%smemory live, %s: %s/ kmalloc' % (prefix, name, who), bar,
-                 mr(c, 'live_bytes', a, 'kmalloc')) for name, c, bar in live] + [
-            ('%safter churn, worst sequence: %s/ %s' % (prefix, who, b), bar,
-             worst(mr(c, 'churn_bytes', a, b) for c in seqs))
+    def memory(f, a, prefix):
+        seqs = ('seq=codejson', 'seq=boot', 'seq=short')
+        live = (('code.json', 'seq=codejson', 0.92), ('boot', 'seq=boot', 0.98),
+                ('short names', 'seq=short', 0.60))
+        return [('%smemory live, %s: / kmalloc' % (prefix, name), bar,
+                 f.rel('mem', c, 'live_bytes', a, 'kmalloc')) for name, c, bar in live] + [
+            ('%safter churn, worst sequence: / %s' % (prefix, b), bar,
+             worst(f.rel('mem', c, 'churn_bytes', a, b) for c in seqs))
             for b, bar in (('kmalloc', 1.0), ('page_frag', 0.6))]
 
-    bars = [
-        ('tiny pair, worst size: tinyalloc / kmalloc', 0.6,
-         worst(tr(c, 'pair_ns', 'tinyalloc', 'kmalloc') for c in sizes)),
-        ('tiny burst allocation, worst size: tinyalloc / kmalloc', 0.5,
-         worst(tr(c, 'burst_alloc_ns', 'tinyalloc', 'kmalloc') for c in sizes)),
-    ] + memory('tinyalloc', '', 'tinyalloc ') + [
-        ('stacks 4K-16K pair, worst: tinyalloc / alloc_pages', 0.3,
-         worst(sr(c, 'tinyalloc', 'alloc_pages') for c in ('size=4K', 'size=8K', 'size=16K'))),
-        ('stacks 2K pair: tinyalloc / kmalloc(2048)', 0.5,
-         sr('size=2K', 'tinyalloc', 'kmalloc')),
-        ('multi-CPU, worst case: tinyalloc all CPUs / 1 CPU', 1.5, worst(smp)),
-    ] + memory('tinyalloc_bestfit', 'best fit: ', '') + [
-        ('best fit: tiny pair, worst size: / kmalloc', 0.6,
-         worst(tr(c, 'pair_ns', 'tinyalloc_bestfit', 'kmalloc') for c in sizes)),
-    ]
-    rows = [[name, '<= %.2f' % bar, fmt(v, 2),
-             '-' if v is None else ('met' if v <= bar else 'missed')]
-            for name, bar, v in bars]
-    return table(['aim', 'bar', 'measured', ''], rows)
+    uml, ins, smp = Figs(figs, 'uml'), Figs(figs, 'icount'), Figs(figs, 'smp')
+    scale = lambda a, k: ratio(smp.get('smp', k, a, 'ns_allcpus'),
+                               smp.get('smp', k, a, 'ns_1cpu'))
+    rows = []
+    for (name, bar, u), (_, _, x) in zip(time_aims(uml), time_aims(ins)):
+        rows.append((name, bar, u, x))
+    rows += [(n, b, v, None) for n, b, v in memory(uml, 'tinyalloc', '')]
+    rows.append(('multi-CPU, worst case: tinyalloc\'s 2/1 CPU ratio / kmalloc\'s', 1.0,
+                 worst(ratio(scale('tinyalloc', k), scale('kmalloc', k))
+                       for k in ('pair', 'burst', 'handoff')), None))
+    rows += [(n, b, v, None) for n, b, v in memory(uml, 'tinyalloc_bestfit', 'best fit: ')]
+    out = []
+    for name, bar, u, x in rows:
+        got = [v for v in (u, x) if v is not None]
+        verdict = '-' if not got else ('met' if max(got) <= bar else 'missed')
+        out.append([name, '<= %.2f' % bar, fmt(u, 2), fmt(x, 2), verdict])
+    return ('Aims (UML: ns, or pages for memory; x86_64: instructions)',
+            ['aim', 'bar', 'UML', 'x86_64', 'verdict'], out)
+
+
+def checks(figs):
+    """The run's own checks: page counts agree, instruction counts repeat."""
+    rows, ok = [], True
+    agree = sorted(k for k in figs if k[1] == 'check' and k[4] == 'agree')
+    for src, _, c, a, _ in agree:
+        good = figs[(src, 'check', c, a, 'agree')] == 1
+        ok &= good
+        rows.append(['%s: free pages and %s\'s own count agree within 1%%' % (c, a),
+                     '%s / %s' % (fmt(figs.get((src, 'check', c, a, 'pages_counted')), 0),
+                                  fmt(figs.get((src, 'check', c, a, 'pages_own')), 0)),
+                     'pass' if good else 'FAIL'])
+    timed = [k for k in figs if k[0] == 'icount' and k[4].endswith('_ns')]
+    if timed:
+        dev = worst(abs(figs[k] - figs.get(('icount2',) + k[1:], 0)) / figs[k]
+                    for k in timed if figs[k])
+        good = dev is not None and dev <= REPEAT_TOLERANCE and all(
+            ('icount2',) + k[1:] in figs for k in timed)
+        ok &= good
+        rows.append(['x86_64 instruction counts repeat within 2%% (%d figures, two boots)'
+                     % len(timed), 'worst %.2f%%' % (100 * dev if dev is not None else 0),
+                     'pass' if good else 'FAIL'])
+    return ('Checks of the run itself', ['check', 'figures', 'result'], rows), ok
+
+
+def tiny_table(figs, src, metric, title):
+    f = Figs(figs, src)
+    rows = []
+    for c in cases(figs, src, 'tiny'):
+        v = [f.get('tiny', c, a, metric) for a in TINY]
+        rows.append([c[5:]] + [fmt(x) for x in v] +
+                    [fmt(ratio(v[3], v[0]), 2), fmt(ratio(v[3], v[2]), 2)])
+    return ('%s (%s per object)' % (title, UNIT[src]),
+            ['size'] + TINY + ['tinyalloc / kmalloc', 'tinyalloc / page_frag'], rows)
+
+
+def mem_tables(figs):
+    f = Figs(figs, 'uml')
+    kib = lambda c, a, m: fmt((lambda v: v and v / 1024)(f.get('mem', c, a, m)))
+    live, churn = [], []
+    for c in cases(figs, 'uml', 'mem'):
+        live.append([c[4:], fmt(f.get('mem', c, 'raw', 'objects'), 0),
+                     kib(c, 'raw', 'live_bytes'), kib(c, 'go_rule', 'live_bytes')] +
+                    [kib(c, a, 'live_bytes') for a in TINY] +
+                    [fmt(f.rel('mem', c, 'live_bytes', a, 'kmalloc'), 2)
+                     for a in ('raw', 'tinyalloc', 'tinyalloc_bestfit')])
+        churn.append([c[4:]] + [kib(c, a, 'churn_bytes') for a in TINY] +
+                     [fmt(f.rel('mem', c, 'churn_bytes', t, b), 2)
+                      for t in TINY[3:] for b in ('kmalloc', 'page_frag')])
+    return [('Memory held with every object live (KiB, median)',
+             ['sequence', 'objects', 'raw', 'go_rule'] + TINY +
+             ['raw / kmalloc', 'tinyalloc / kmalloc', 'bestfit / kmalloc'], live),
+            ('Memory held after freeing a random 90% and allocating it again (KiB)',
+             ['sequence'] + TINY + ['%s / %s' % (t.replace('tinyalloc_', ''), b)
+                                    for t in TINY[3:] for b in ('kmalloc', 'page_frag')],
+             churn)]
+
+
+def stack_table(figs, src, metric, title):
+    f = Figs(figs, src)
+    held = metric == 'burst_held_bytes'
+    rows = []
+    for c in cases(figs, src, 'stack'):
+        v = [f.get('stack', c, a, metric) for a in STACK]
+        if held:
+            v = [x and x / 1048576 for x in v]
+        rows.append([c[5:]] + [fmt(x) for x in v] +
+                    [fmt(ratio(v[3], v[0]), 2), fmt(ratio(v[3], v[1]), 2)])
+    unit = 'MiB' if held else UNIT[src] + ' per stack'
+    return ('%s (%s)' % (title, unit),
+            ['size'] + STACK + ['tinyalloc / alloc_pages', 'tinyalloc / kmalloc'], rows)
+
+
+def smp_table(figs):
+    f = Figs(figs, 'smp')
+    rows = []
+    for k in ('pair', 'burst', 'handoff'):
+        ref = ratio(f.get('smp', k, 'kmalloc', 'ns_allcpus'), f.get('smp', k, 'kmalloc', 'ns_1cpu'))
+        for a in TINY:
+            one, two = f.get('smp', k, a, 'ns_1cpu'), f.get('smp', k, a, 'ns_allcpus')
+            if one is not None:
+                r = ratio(two, one)
+                rows.append([k, a, fmt(one), fmt(two), fmt(r, 2), fmt(ratio(r, ref), 2)])
+    return ('Multi-CPU, qemu TCG with 2 vCPUs (ns per operation; ratios only)',
+            ['case', 'allocator', '1 CPU', '2 CPUs', '2 / 1', '/ kmalloc\'s 2 / 1'], rows)
+
+
+def all_tables(figs):
+    out = []
+    for src in ('uml', 'icount'):
+        if not any(k[0] == src for k in figs):
+            continue
+        out.append(('section', 'Timed cases: ' + MEASURE[src]))
+        for m, t in (('pair_ns', 'Tiny objects, allocate and free at once'),
+                     ('burst_alloc_ns', 'Tiny objects, burst allocation'),
+                     ('burst_free_ns', 'Tiny objects, burst free in allocation order'),
+                     ('burst_free_random_ns', 'Tiny objects, burst free in random order')):
+            if cases(figs, src, 'tiny'):
+                out.append(tiny_table(figs, src, m, t))
+        for m, t in (('pair_ns', 'Stacks, allocate and free at once'),
+                     ('burst_alloc_ns', 'Stacks, burst of 10k, allocation'),
+                     ('burst_free_ns', 'Stacks, burst of 10k, free'),
+                     ('burst_held_bytes', 'Stacks, memory held with the burst allocated')):
+            if cases(figs, src, 'stack'):
+                out.append(stack_table(figs, src, m, t))
+    if cases(figs, 'uml', 'mem'):
+        out.append(('section', 'Memory: UML 6.12, pages taken from the page allocator'))
+        out += mem_tables(figs)
+    if any(k[0] == 'smp' for k in figs):
+        out.append(('section', 'Multi-CPU'))
+        out.append(smp_table(figs))
+    return out
+
+
+def tuning_table(figs):
+    """Go's rule against best fit, for tuning.rst's choice of policy."""
+    f = Figs(figs, 'uml')
+    rows = []
+    for c in cases(figs, 'uml', 'mem'):
+        go, bf = f.get('mem', c, 'tinyalloc', 'live_bytes'), f.get('mem', c, 'tinyalloc_bestfit', 'live_bytes')
+        rows.append([c[4:], fmt(go and go / 1024, 0), fmt(bf and bf / 1024, 0),
+                     '%+.0f%%' % (100 * (bf / go - 1)) if go and bf else '-',
+                     fmt(f.rel('mem', c, 'live_bytes', 'tinyalloc', 'kmalloc'), 2),
+                     fmt(f.rel('mem', c, 'live_bytes', 'tinyalloc_bestfit', 'kmalloc'), 2),
+                     fmt(f.rel('mem', c, 'churn_bytes', 'tinyalloc', 'kmalloc'), 2),
+                     fmt(f.rel('mem', c, 'churn_bytes', 'tinyalloc_bestfit', 'kmalloc'), 2)])
+    for src in ('uml', 'icount'):
+        t, tiny = Figs(figs, src), cases(figs, src, 'tiny')
+        pair = lambda a: worst(t.rel('tiny', c, 'pair_ns', a, 'kmalloc') for c in tiny)
+        burst = lambda a: t.rel('tiny', 'size=mixed', 'burst_alloc_ns', a, 'kmalloc')
+        if tiny:
+            rows.append(['time: pair, worst size (%s)' % UNIT[src], '-', '-', '-',
+                         fmt(pair('tinyalloc'), 2), fmt(pair('tinyalloc_bestfit'), 2),
+                         '-', '-'])
+            rows.append(['time: burst allocation, mixed (%s)' % UNIT[src], '-', '-', '-',
+                         fmt(burst('tinyalloc'), 2), fmt(burst('tinyalloc_bestfit'), 2),
+                         '-', '-'])
+    return ('The two policies in the recorded run (memory in KiB; time and memory / kmalloc)',
+            ['sequence', 'go', 'bestfit', 'change', 'go / kmalloc',
+             'bestfit / kmalloc', 'churn: go / kmalloc', 'churn: bestfit / kmalloc'], rows)
+
+
+def render(path, out):
+    """Write out/results.md, results.rst, tuning.rst and the chart's files."""
+    figs, header = load(path)
+    check, ok = checks(figs)
+    parts = [aims(figs), check] + all_tables(figs)
+    md = ['# tinyalloc benchmarks', '', header, '']
+    note = '.. Generated by scripts/bench-report.py from results.csv: do not edit.'
+    rst = [note, '', header, '']
+    for p in parts:
+        if p[0] == 'section':
+            md += ['## ' + p[1], '']
+            rst += [p[1], '-' * len(p[1]), '']
+        else:
+            md.append(md_table(*p))
+            rst.append(rst_table(*p))
+    with open(out + '/results.md', 'w') as f:
+        f.write('\n'.join(md))
+    with open(out + '/results.rst', 'w') as f:
+        f.write('\n'.join(rst))
+    with open(out + '/tuning.rst', 'w') as f:
+        f.write('\n'.join([note, '', header, '', rst_table(*tuning_table(figs))]))
+    if cases(figs, 'uml', 'tiny') and cases(figs, 'uml', 'stack'):
+        gnuplot(figs, out)
+    return ok
 
 
 def gnuplot(figs, out):
-    """Data and script for results.png: tiny pair and stack pair times."""
-    with open(out + '/tiny.dat', 'w') as f:
-        f.write('size ' + ' '.join(TINY) + '\n')
-        for c in tiny_sizes(figs):
-            f.write(c[5:] + ' ' + ' '.join(
-                str(figs.get(('tiny', c, a, 'pair_ns'), 0)) for a in TINY) + '\n')
-    with open(out + '/stack.dat', 'w') as f:
-        f.write('size ' + ' '.join(STACK) + '\n')
-        for c in sorted({c for g, c, _, _ in figs if g == 'stack'},
-                        key=lambda c: int(c[5:-1])):
-            f.write(c[5:] + ' ' + ' '.join(
-                str(figs.get(('stack', c, a, 'pair_ns'), 0)) for a in STACK) + '\n')
+    """Data and script for results.png: tiny and stack pairs, both measures."""
+    srcs = [s for s in ('uml', 'icount') if cases(figs, s, 'tiny')]
+    plots = []
+    for s in srcs:
+        f = Figs(figs, s)
+        for g, names in (('tiny', TINY), ('stack', STACK)):
+            dat = '%s/%s-%s.dat' % (out, g, s)
+            with open(dat, 'w') as d:
+                d.write('size ' + ' '.join(names) + '\n')
+                for c in cases(figs, s, g):
+                    d.write(c[5:] + ' ' + ' '.join(
+                        str(f.get(g, c, a, 'pair_ns') or 0) for a in names) + '\n')
+            plots.append((g, s, dat, len(names)))
     with open(out + '/results.gp', 'w') as f:
-        f.write('''set terminal pngcairo size 1100,900 font ",10"
-set output "%(o)s/results.png"
-set termoption noenhanced
-set multiplot layout 2,1
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set key autotitle columnhead outside right top
-set grid ytics
-set ylabel "ns per alloc+free (median)"
-set title "Tiny objects: allocate and free at once, by size (UML 6.12, one CPU)"
-set yrange [0:*]
-plot for [i=2:6] "%(o)s/tiny.dat" using i:xtic(1)
-set title "Stacks: allocate and free at once, by size (UML 6.12, one CPU)"
-set logscale y
-set yrange [*:*]
-plot for [i=2:5] "%(o)s/stack.dat" using i:xtic(1)
-unset multiplot
-''' % {'o': out})
+        f.write('set terminal pngcairo size 1100,%d font ",10"\n' % (450 * len(plots)))
+        f.write('set output "%s/results.png"\n' % out)
+        f.write('set termoption noenhanced\nset multiplot layout %d,1\n' % len(plots))
+        f.write('set style data histograms\nset style histogram clustered gap 1\n'
+                'set style fill solid 0.8 border -1\n'
+                'set key autotitle columnhead outside right top\nset grid ytics\n')
+        for g, s, dat, n in plots:
+            what = 'Tiny objects' if g == 'tiny' else 'Stacks'
+            f.write('set title "%s: allocate and free at once, by size (%s)"\n'
+                    % (what, MEASURE[s]))
+            f.write('set ylabel "%s per pair (median)"\n' % UNIT[s])
+            f.write('set logscale y\n' if g == 'stack' else 'unset logscale y\n')
+            f.write('plot for [i=2:%d] "%s" using i:xtic(1)\n' % (n + 1, dat))
+        f.write('unset multiplot\n')
 
 
 def main():
-    if len(sys.argv) < 4:
+    if len(sys.argv) >= 5 and sys.argv[1] == 'collect':
+        collect(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif len(sys.argv) == 4 and sys.argv[1] == 'render':
+        if not render(sys.argv[2], sys.argv[3]):
+            print('bench-report.py: a check of the run failed (see the checks table)',
+                  file=sys.stderr)
+            sys.exit(1)
+    else:
         sys.exit(__doc__)
-    out, header, logs = sys.argv[1], sys.argv[2], sys.argv[3:]
-    figs = read(logs)
-    if not figs:
-        sys.exit('bench-report.py: no TA-BENCH lines in ' + ' '.join(logs))
-    with open(out + '/results.csv', 'w', newline='') as f:
-        w = csv.writer(f)
-        w.writerow(['group', 'case', 'allocator', 'metric', 'value'])
-        for k in sorted(figs):
-            w.writerow(list(k) + [figs[k]])
-    md = ['# tinyalloc benchmarks\n', header + '\n',
-          '## Aims\n', aims(figs),
-          '## Tiny objects: pair (allocate and free at once), ns per pair\n',
-          tiny_table(figs, 'pair_ns'),
-          '## Tiny objects: burst of 100k, allocation, ns per object\n',
-          tiny_table(figs, 'burst_alloc_ns'),
-          '## Tiny objects: burst of 100k, free in allocation order, ns per object\n',
-          tiny_table(figs, 'burst_free_ns'),
-          '## Tiny objects: burst of 100k, free in random order, ns per object\n',
-          tiny_table(figs, 'burst_free_random_ns'),
-          '## Memory held, live and after a 90% churn (free pages before and after)\n',
-          mem_table(figs),
-          '## Stacks: pair, ns per pair\n', stack_table(figs, 'pair_ns'),
-          '## Stacks: burst of 10k, allocation, ns per stack\n',
-          stack_table(figs, 'burst_alloc_ns'),
-          '## Multi-CPU (qemu TCG: compare the ratios only)\n', smp_table(figs)]
-    with open(out + '/results.md', 'w') as f:
-        f.write('\n'.join(md))
-    # The chart needs both timed groups (a partial run has no chart).
-    if {g for g, _, _, _ in figs} >= {'tiny', 'stack'}:
-        gnuplot(figs, out)
-    print('\n'.join(md))
 
 
 if __name__ == '__main__':

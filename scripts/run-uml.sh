@@ -110,11 +110,12 @@ chmod 0755 "$root/init"
 # /dev/shm is often just 64M in containers, too small for mem=512M.
 # kasan_multi_shot: KASAN reports every bug, not only the first; the
 # tests that expect reports (tests/kasan_kunit.c) need each (the test
-# kernels all have KASAN).
+# kernels all have KASAN).  log_buf_len: the guest scripts read dmesg
+# back, and the benchmarks alone print more than UML's default 16 KiB.
 # shellcheck disable=SC2054 # the commas belong to con0=null,fd:1
 cmdline=(mem="$mem" root=/dev/root rootfstype=hostfs rootflags="$root" rw
 	 init=/init con0=null,fd:1 con=null ssl=null printk.time=1
-	 kasan_multi_shot uml_dir="$work/uml" umid=tinyalloc)
+	 log_buf_len=1M kasan_multi_shot uml_dir="$work/uml" umid=tinyalloc)
 mkdir -p "$work/uml" "$work/memtmp"
 
 note "booting UML (timeout ${tmo}s), console log: $log"

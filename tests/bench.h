@@ -26,6 +26,7 @@
 /* Module parameters (tinyalloc_bench.c). */
 extern unsigned int bench_reps;
 extern bool bench_quick;
+extern unsigned int bench_ops_div;
 
 /* The tiny allocators compared, each behind a direct-call wrapper. */
 enum bench_tiny {
@@ -106,6 +107,15 @@ unsigned long bench_free_pages(void);
 void bench_shuffle(u32 *idx, unsigned long n, u32 seed);
 void bench_drain_frags(void);
 void bench_drain_tiny(void);
+void bench_shrink_slabs(void);
+void bench_drain_stacks(void);
+
+/* The @i-th allocator of repetition @r: each one goes first in turn. */
+static inline unsigned int bench_rotate(unsigned int i, unsigned int r,
+					unsigned int n)
+{
+	return (i + r) % n;
+}
 
 int bench_tiny_run(void);
 int bench_mem_run(void);

@@ -33,6 +33,10 @@ bool bench_quick;
 module_param_named(quick, bench_quick, bool, 0444);
 MODULE_PARM_DESC(quick, "one short iteration of every case, to test the benchmarks themselves");
 
+unsigned int bench_ops_div = 1;
+module_param_named(ops_div, bench_ops_div, uint, 0444);
+MODULE_PARM_DESC(ops_div, "divide the tiny cases' operation counts (instruction-count runs repeat exactly)");
+
 static char *groups = "tiny,mem,stack,smp";
 module_param(groups, charp, 0444);
 MODULE_PARM_DESC(groups, "comma-separated groups to run: tiny, mem, stack, smp");
@@ -179,6 +183,42 @@ void bench_drain_tiny(void)
 		pr_warn("could not drain tinyalloc: figures may include open blocks\n");
 }
 
+/**
+ * bench_shrink_slabs() - give back the empty slabs of every kmalloc cache
+ * and of the benchmark's own cache, with their per-CPU slabs
+ *
+ * Between memory cases, as page_frag and tinyalloc are drained, so that
+ * no allocator starts a case with pages an earlier one left it.
+ */
+void bench_shrink_slabs(void)
+{
+	unsigned int t, i;
+
+	for (t = 0; t < NR_KMALLOC_TYPES; t++)
+		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
+			if (kmalloc_caches[t][i])
+				kmem_cache_shrink(kmalloc_caches[t][i]);
+	kmem_cache_shrink(bench_cache16);
+}
+
+static void bench_drain_stacks_cpu(void)
+{
+	ta_stack_drain_local(ta_stacks);
+}
+
+/**
+ * bench_drain_stacks() - give back what tinyalloc's stacks keep: every
+ * CPU's cached stacks and every large stack on the free lists
+ *
+ * What stays is the pools' keep_empty spans, as after the shrinker.
+ */
+void bench_drain_stacks(void)
+{
+	if (run_on_each_cpu(bench_drain_stacks_cpu))
+		pr_warn("could not drain tinyalloc's stack caches\n");
+	ta_stack_large_scan(ta_stacks, ULONG_MAX);
+}
+
 static bool want(const char *group)
 {
 	const char *p = groups;
@@ -199,6 +239,10 @@ static int __init tinyalloc_bench_init(void)
 
 	if (!bench_reps || bench_reps > BENCH_MAX_REPS) {
 		pr_err("reps=%u: use 1 to %u\n", bench_reps, BENCH_MAX_REPS);
+		return -EINVAL;
+	}
+	if (!bench_ops_div || bench_ops_div > 100) {
+		pr_err("ops_div=%u: use 1 to 100\n", bench_ops_div);
 		return -EINVAL;
 	}
 	if (bench_quick)

@@ -5,7 +5,8 @@
  * must be), vmalloc (how kernel thread stacks are made) and tinyalloc.
  *
  *   pair   allocate and free at once, 10k times
- *   burst  allocate 10k, then free them all
+ *   burst  allocate 10k, then free them all; the bytes held with the
+ *          burst allocated are reported beside the times
  *
  * The deepest word of each block is written, as a thread would.
  */
@@ -71,12 +72,15 @@ static __always_inline void bs_free(enum bench_stack a, void *p, size_t size,
 	}
 }
 
-/* Pair, burst allocation and burst free times, 0 if an allocation failed. */
+/*
+ * Pair, burst allocation and burst free times, and the bytes held with
+ * the burst allocated (t[3]); -ENOMEM if an allocation failed.
+ */
 static __always_inline int bs_once(enum bench_stack a, size_t size,
 				   unsigned long n, struct tinyalloc_stack *stk,
 				   void **obj, u64 *t)
 {
-	unsigned long i, got;
+	unsigned long i, got, before;
 	u64 start;
 	void *p;
 
@@ -89,6 +93,7 @@ static __always_inline int bs_once(enum bench_stack a, size_t size,
 		bs_free(a, p, size, &stk[0]);
 	}
 	t[0] = ktime_get_ns() - start;
+	before = bench_free_pages();
 	start = ktime_get_ns();
 	for (i = 0; i < n; i++) {
 		obj[i] = bs_alloc(a, size, &stk[i]);
@@ -97,6 +102,8 @@ static __always_inline int bs_once(enum bench_stack a, size_t size,
 		*(unsigned long *)obj[i] = i;
 	}
 	t[1] = ktime_get_ns() - start;
+	t[3] = max_t(long, (long)before - (long)bench_free_pages(), 0) *
+	       PAGE_SIZE;
 	got = i;
 	start = ktime_get_ns();
 	for (i = 0; i < got; i++)
@@ -106,9 +113,18 @@ static __always_inline int bs_once(enum bench_stack a, size_t size,
 	return got == n ? 0 : -ENOMEM;
 }
 
+/*
+ * Each run starts with nothing cached: tinyalloc's per-CPU caches and
+ * large free lists are drained first (its pools keep their keep_empty
+ * spans), as alloc_pages, kmalloc and vmalloc start from their own
+ * lists.  Within the run, the pair reuses one stack and the burst's
+ * allocation takes fresh memory for all.
+ */
 static int bs_run(enum bench_stack a, size_t size, unsigned long n,
 		  struct tinyalloc_stack *stk, void **obj, u64 *t)
 {
+	bench_drain_stacks();
+	bench_shrink_slabs();
 	switch (a) {
 	case BS_ALLOC_PAGES:
 		return bs_once(BS_ALLOC_PAGES, size, n, stk, obj, t);
@@ -128,14 +144,14 @@ static int bs_run(enum bench_stack a, size_t size, unsigned long n,
  */
 int bench_stack_run(void)
 {
-	static const char * const metric[3] = {
-		"pair_ns", "burst_alloc_ns", "burst_free_ns",
+	static const char * const metric[4] = {
+		"pair_ns", "burst_alloc_ns", "burst_free_ns", "burst_held_bytes",
 	};
-	static u64 ns[3][BS_NR][BENCH_MAX_REPS];
+	static u64 ns[4][BS_NR][BENCH_MAX_REPS];
 	unsigned long n = bench_quick ? 100 : STACK_OPS;
 	struct tinyalloc_stack *stk;
-	unsigned int r, a, m, shift;
-	u64 t[3];
+	unsigned int r, k, a, m, shift;
+	u64 t[4];
 	char what[16];
 	void **obj;
 	int err = 0;
@@ -148,19 +164,22 @@ int bench_stack_run(void)
 	}
 	for (shift = 11; shift <= 16 && !err; shift++) {
 		for (r = 0; r < bench_reps && !err; r++) {
-			for (a = 0; a < BS_NR && !err; a++) {
+			for (k = 0; k < BS_NR && !err; k++) {
+				a = bench_rotate(k, r, BS_NR);
 				err = bs_run(a, 1UL << shift, n, stk, obj, t);
-				for (m = 0; m < 3; m++)
+				for (m = 0; m < 4; m++)
 					ns[m][a][r] = t[m];
 			}
 		}
 		snprintf(what, sizeof(what), "size=%luK", (1UL << shift) >> 10);
 		for (a = 0; a < BS_NR && !err; a++) {
-			for (m = 0; m < 3; m++) {
+			for (m = 0; m < 4; m++) {
 				u64 med = bench_median(ns[m][a], bench_reps);
 
+				/* Held bytes for the whole burst, times per op. */
 				bench_report("stack", what, bs_names[a],
-					     metric[m], div64_u64(med * 100, n));
+					     metric[m], m == 3 ? med * 100 :
+					     div64_u64(med * 100, n));
 			}
 		}
 	}

@@ -151,12 +151,13 @@ static int tiny_case(struct tiny_ctx *c, const char *label)
 		"burst_free_random_ns",
 	};
 	struct tiny_times t;
-	unsigned int r, a, m;
+	unsigned int r, k, a, m;
 	char what[32];
 	int err;
 
 	for (r = 0; r < bench_reps; r++) {
-		for (a = 0; a < BENCH_NR_TINY; a++) {
+		for (k = 0; k < BENCH_NR_TINY; k++) {
+			a = bench_rotate(k, r, BENCH_NR_TINY);
 			err = tiny_run_alloc(a, c, &t);
 			if (err)
 				return err;
@@ -187,8 +188,8 @@ static int tiny_case(struct tiny_ctx *c, const char *label)
 int bench_tiny_run(void)
 {
 	struct tiny_ctx c = {
-		.pair_ops = bench_quick ? 1000 : PAIR_OPS,
-		.burst = bench_quick ? 1000 : BURST_OBJS,
+		.pair_ops = bench_quick ? 1000 : PAIR_OPS / bench_ops_div,
+		.burst = bench_quick ? 1000 : BURST_OBJS / bench_ops_div,
 	};
 	static u8 mixed[MIXED_LEN];
 	struct rnd_state rnd;

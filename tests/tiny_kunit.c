@@ -956,7 +956,7 @@ struct irq_work_result {
 	struct hrtimer timer;
 	struct ta_tiny *ta;
 	bool in_hardirq;
-	unsigned int ok;
+	unsigned int ok, sized;
 	struct completion done;
 };
 
@@ -978,6 +978,9 @@ static enum hrtimer_restart hardirq_alloc(struct hrtimer *t)
 		}
 		p = tinyalloc_alloc(40, GFP_NOWAIT);
 		if (p) {
+			/* A size lookup takes the bucket lock, here too. */
+			if (tinyalloc_size(p) >= 40)
+				r->sized++;
 			tinyalloc_free(p);
 			r->ok++;
 		}
@@ -1008,6 +1011,7 @@ static void test_hardirq(struct kunit *test)
 	KUNIT_ASSERT_NE(test, done, 0);
 	KUNIT_EXPECT_TRUE(test, r->in_hardirq);
 	KUNIT_EXPECT_EQ(test, r->ok, 3 * 64);
+	KUNIT_EXPECT_EQ(test, r->sized, 64);
 	KUNIT_EXPECT_EQ(test, objects_live(r->ta), 0);
 	KUNIT_EXPECT_EQ(test, invalid(r->ta), 0);
 }

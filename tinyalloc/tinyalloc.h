@@ -185,8 +185,9 @@ void *tinyalloc_kmemdup_noprof(const void *src, size_t len, gfp_t gfp);
  * returns 0, with an error message, and is counted in debugfs
  * (invalid_sizes).
  *
- * Context: any context; from NMI it returns 0 and counts the call in
- * debugfs (nmi_refused).
+ * Context: as tinyalloc_free(): any context (on PREEMPT_RT not from a
+ * non-threaded hard IRQ: a kmalloc-backed object is sized under a lock);
+ * from NMI it returns 0 and counts the call in debugfs (nmi_refused).
  * Return: the usable size in bytes, or 0.
  */
 size_t tinyalloc_size(const void *obj);
