@@ -15,6 +15,7 @@
 #include <linux/mmzone.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/vmstat.h>
@@ -36,6 +37,10 @@ MODULE_PARM_DESC(quick, "one short iteration of every case, to test the benchmar
 unsigned int bench_ops_div = 1;
 module_param_named(ops_div, bench_ops_div, uint, 0444);
 MODULE_PARM_DESC(ops_div, "divide the tiny cases' operation counts (instruction-count runs repeat exactly)");
+
+static bool bench_min;
+module_param_named(min, bench_min, bool, 0444);
+MODULE_PARM_DESC(min, "report the least of the repetitions, not the median (instruction counts, which interruptions only add to)");
 
 static char *groups = "tiny,mem,stack,smp";
 module_param(groups, charp, 0444);
@@ -78,16 +83,18 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /**
- * bench_median() - the median of @n values, sorting them in place
+ * bench_median() - the figure reported for @n repetitions, sorting them
+ * in place: their median, or their least with min=1
  * @v: the values
  * @n: how many, at least 1
  *
- * Return: the middle value (the upper one of two when @n is even).
+ * Return: the middle value (the upper one of two when @n is even), or the
+ * least.
  */
 u64 bench_median(u64 *v, unsigned int n)
 {
 	sort(v, n, sizeof(*v), cmp_u64, NULL);
-	return v[n / 2];
+	return bench_min ? v[0] : v[n / 2];
 }
 
 /**
@@ -181,6 +188,8 @@ void bench_drain_tiny(void)
 {
 	if (run_on_each_cpu(bench_drain_tiny_cpu))
 		pr_warn("could not drain tinyalloc: figures may include open blocks\n");
+	/* Spans go back after a grace period: not in the next case's time. */
+	rcu_barrier();
 }
 
 /**
@@ -217,6 +226,7 @@ void bench_drain_stacks(void)
 	if (run_on_each_cpu(bench_drain_stacks_cpu))
 		pr_warn("could not drain tinyalloc's stack caches\n");
 	ta_stack_large_scan(ta_stacks, ULONG_MAX);
+	rcu_barrier();
 }
 
 static bool want(const char *group)
