@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Boot a UML kernel on a throwaway busybox root (hostfs), run a caller's
-# busybox-sh script in it, and power off.  Kernel messages (KUnit's KTAP
+# busybox-sh script in it, and end it.  Kernel messages (KUnit's KTAP
 # included) and everything the script prints land in one console log.
 #
 # Usage: run-uml.sh -k BUILDDIR -o LOGFILE [-m MEM] [-t TIMEOUT_SECONDS]
@@ -13,10 +13,10 @@
 #   SCRIPT    runs as 'sh /run.sh' inside the guest, cwd /
 #   KO_FILES  copied to /modules/ inside the guest
 #
-# Exits 0 only if the guest ran SCRIPT to the end, SCRIPT exited 0 and the
-# guest powered off by itself in time.  The guest's /init prints
-# "TINYALLOC-GUEST-DONE rc=N" when SCRIPT returns; a missing marker means the
-# guest crashed, hung or SCRIPT powered off by itself.
+# Exits 0 only if the guest ran SCRIPT to the end in time and SCRIPT
+# exited 0.  The guest's /init prints "TINYALLOC-GUEST-DONE rc=N" when
+# SCRIPT returns and waits; this script then ends UML (below).  A missing
+# marker means the guest crashed, hung or SCRIPT powered off by itself.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -153,8 +153,29 @@ if [ -n "$uml_pid" ] && [ "$tmo" -gt 60 ] && command -v gdb >/dev/null; then
 	) &
 	watch_pid=$!
 fi
+# The guest prints its end marker and waits (guest/init): UML's own halt
+# crashes now and then on its way out.  End it from here instead, once
+# the marker is in the log.
+# (stderr aside meanwhile: bash would report the SIGKILL as "Killed".)
+ended=
+exec 3>&2 2>/dev/null
+while kill -0 "$tmo_pid" 2>/dev/null; do
+	if grep -aq '^TINYALLOC-GUEST-DONE rc=' "$log"; then
+		sleep 0.5
+		for _ in $(seq 50); do
+			mapfile -t left < <(guest_pids)
+			[ ${#left[@]} -gt 0 ] || break
+			kill -KILL "${left[@]}" 2>/dev/null || true
+			sleep 0.1
+		done
+		ended=1
+		break
+	fi
+	sleep 0.2
+done
 wait "$tmo_pid"
 urc=$?
+exec 2>&3 3>&-
 [ -z "$watch_pid" ] || wait "$watch_pid" 2>/dev/null || true
 set -e
 tmo_pid=
@@ -180,7 +201,7 @@ fail()
 	die "$*"
 }
 
-if [ "$urc" -eq 124 ] || [ "$urc" -eq 137 ]; then
+if [ -z "$ended" ] && { [ "$urc" -eq 124 ] || [ "$urc" -eq 137 ]; }; then
 	fail "UML timed out after ${tmo}s"
 fi
 marker=$(grep -a '^TINYALLOC-GUEST-DONE rc=' "$log" | tail -n 1 || true)
@@ -188,5 +209,6 @@ marker=$(grep -a '^TINYALLOC-GUEST-DONE rc=' "$log" | tail -n 1 || true)
 	fail "UML exited (status $urc) without reaching the end of the script: crash, panic or early poweroff"
 rc=${marker#TINYALLOC-GUEST-DONE rc=}
 [ "$rc" = 0 ] || fail "guest script failed with status $rc"
-[ "$urc" -eq 0 ] || fail "UML exited with status $urc after the script finished"
+[ -n "$ended" ] || [ "$urc" -eq 0 ] ||
+	fail "UML exited with status $urc after the script finished"
 note "UML run ok in ${elapsed}s"

@@ -908,6 +908,58 @@ static void test_gfp_zero(struct kunit *test)
 		tinyalloc_free(p[i]);
 }
 
+/*
+ * __GFP_ZERO clears exactly the object, for every size: in a block whose
+ * bytes are old, the object comes back zeroed and its neighbours keep
+ * their bytes (the zeroing is stores of fixed widths, tiny.c).
+ */
+static void test_gfp_zero_exact(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 32, false);
+	u8 *a, *b, *c, *a2, *b2;
+	unsigned int n, end;
+
+	for (n = 1; n < 32; n++) {
+		/* A block holding a (1 byte), b (n bytes) and c (the rest). */
+		migrate_disable();
+		a = ta_tiny_alloc(ta, 1, GFP_KERNEL);
+		b = ta_tiny_alloc(ta, n, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, a);
+		KUNIT_ASSERT_NOT_NULL(test, b);
+		KUNIT_ASSERT_PTR_EQ(test, PTR_ALIGN_DOWN(b, 32), (void *)a);
+		end = b + n - a;
+		c = end < 32 ? ta_tiny_alloc(ta, 32 - end, GFP_KERNEL) : NULL;
+		migrate_enable();
+		if (c)
+			KUNIT_ASSERT_PTR_EQ(test, c, b + n);
+		*a = 0xa5;
+		memset(b, 0xa5, n);
+		if (c)
+			memset(c, 0xa5, 32 - end);
+		tinyalloc_free(a);
+		tinyalloc_free(b);
+		if (c)
+			tinyalloc_free(c);
+		/* The block is free and first in the kept span: again. */
+		drain_all(ta);
+		migrate_disable();
+		a2 = ta_tiny_alloc(ta, 1, GFP_KERNEL);
+		b2 = ta_tiny_alloc(ta, n, GFP_KERNEL | __GFP_ZERO);
+		migrate_enable();
+		KUNIT_ASSERT_PTR_EQ(test, a2, a);
+		KUNIT_ASSERT_PTR_EQ(test, b2, b);
+		KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(b2, 0, n),
+				      "size %u not zeroed", n);
+		KUNIT_EXPECT_EQ_MSG(test, *a2, 0xa5, "size %u: zeroed before", n);
+		if (c)
+			KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(c, 0xa5, 32 - end),
+					      "size %u: zeroed past its end", n);
+		tinyalloc_free(a2);
+		tinyalloc_free(b2);
+		drain_all(ta);
+	}
+}
+
 /* ---- atomic contexts ---- */
 
 static DEFINE_SPINLOCK(test_lock);
@@ -1769,6 +1821,7 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_size),
 	KUNIT_CASE(test_free_scope),
 	KUNIT_CASE(test_gfp_zero),
+	KUNIT_CASE(test_gfp_zero_exact),
 	KUNIT_CASE(test_gfp_kmalloc),
 	KUNIT_CASE(test_span_gfp),
 	KUNIT_CASE(test_gfp_zones),

@@ -406,7 +406,7 @@ static __always_inline void ta_pool_count(struct ta_stack *st, enum ta_ctx x,
 		os->allocs[x][order]++;
 	else
 		os->frees[x][order]++;
-	__ta_stat_inc_owned(st->stats, i, x != TA_CTX_TASK);
+	ta_stat_inc(st->stats, i);
 }
 
 static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,

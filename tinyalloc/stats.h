@@ -45,70 +45,27 @@ enum ta_stat {
 };
 
 /*
- * Three slots per counter, one for each way of bumping it, so that no two
- * ways ever race on one slot: @locked under a local lock, @task from task
- * context with preemption off, @irq from interrupts and softirqs.
+ * One slot per counter, bumped with this_cpu_inc(): one instruction on
+ * x86_64, safe against interrupts.  (Architectures without per-CPU
+ * instructions, UML among them, save and restore IRQs around it; a slot
+ * per context once saved that there, and cost instructions on x86_64.)
  */
 struct ta_stats {
-	unsigned long locked[TA_NR_STATS];
-	unsigned long task[TA_NR_STATS];
-	unsigned long irq[TA_NR_STATS];
+	unsigned long n[TA_NR_STATS];
 };
 
-/*
- * Count an event outside the local lock, in any context.  this_cpu_inc()
- * alone would do, but where the arch has no per-CPU increment instruction
- * it saves and restores IRQs, and on UML that was 8 of a tiny free's
- * 26 ns.  Task context bumps its own slot with preemption off instead:
- * what may interrupt it counts in another.
- */
+/* Count an event, in any context but NMI. */
 static __always_inline void ta_stat_inc(struct ta_stats __percpu *s,
 					enum ta_stat i)
 {
-	if (in_task()) {
-		preempt_disable();
-		__this_cpu_inc(s->task[i]);
-		preempt_enable();
-	} else {
-		this_cpu_inc(s->irq[i]);
-	}
+	this_cpu_inc(s->n[i]);
 }
 
-/* Count an event in task context with preemption already off. */
-static __always_inline void __ta_stat_inc_task(struct ta_stats __percpu *s,
-					       enum ta_stat i)
-{
-	__this_cpu_inc(s->task[i]);
-}
-
-/* Add @n (may wrap, to subtract) to a counter outside the local lock. */
+/* Add @n (may wrap, to subtract) to a counter. */
 static __always_inline void ta_stat_add(struct ta_stats __percpu *s,
 					enum ta_stat i, unsigned long n)
 {
-	this_cpu_add(s->irq[i], n);
-}
-
-/*
- * For counters bumped under a local lock: other tasks on this CPU cannot
- * touch the slot meanwhile, so the increment need not be IRQ-safe.
- */
-static __always_inline void __ta_stat_inc(struct ta_stats __percpu *s,
-					  enum ta_stat i)
-{
-	__this_cpu_inc(s->locked[i]);
-}
-
-/*
- * Count an event with the CPU's per-CPU state owned: under the local lock
- * (@locked), else in task context with preemption off (ctx.h).
- */
-static __always_inline void __ta_stat_inc_owned(struct ta_stats __percpu *s,
-						enum ta_stat i, bool locked)
-{
-	if (locked)
-		__ta_stat_inc(s, i);
-	else
-		__ta_stat_inc_task(s, i);
+	this_cpu_add(s->n[i], n);
 }
 
 static inline unsigned long ta_stat_cpu(struct ta_stats __percpu *s,
@@ -116,8 +73,7 @@ static inline unsigned long ta_stat_cpu(struct ta_stats __percpu *s,
 {
 	struct ta_stats *c = per_cpu_ptr(s, cpu);
 
-	return READ_ONCE(c->locked[i]) + READ_ONCE(c->task[i]) +
-	       READ_ONCE(c->irq[i]);
+	return READ_ONCE(c->n[i]);
 }
 
 unsigned long ta_stat_sum(struct ta_stats __percpu *s, enum ta_stat i);

@@ -79,7 +79,8 @@ static unsigned long ta_span_size(void)
  * (KASAN stays quiet).  The cookie is published after the header is
  * built (ta_span_alloc()), and the header outlives the cookie by an RCU
  * grace period (ta_span_free()): a caller that may race with the span's
- * end, a bad free, looks it up under rcu_read_lock().
+ * end, a bad free, looks it up as an RCU reader (rcu_read_lock(), or
+ * preemption off on the free's path).
  */
 static __always_inline struct ta_span *ta_span_lookup(const void *obj)
 {
@@ -331,17 +332,17 @@ locked:
  * search starts there.  Return the block's address.
  */
 static unsigned long ta_took_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
-				   unsigned int w, int nib, bool locked)
+				   unsigned int w, int nib)
 {
 	x->scan = w;
 	x->taken++;
-	__ta_stat_inc_owned(ta->stats, TA_TINY_BLOCKS_TAKEN, locked);
+	ta_stat_inc(ta->stats, TA_TINY_BLOCKS_TAKEN);
 	return ta_block_addr(ta, x->span, w * TA_NIBBLES_PER_WORD + nib);
 }
 
 /* Take a free block from the context's span with count @count, or 0. */
 static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
-				   unsigned int count, bool locked)
+				   unsigned int count)
 {
 	struct ta_span *span = x->span;
 	unsigned int i, w;
@@ -358,7 +359,7 @@ static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			unsigned long new = old | ((unsigned long)count << nib * 4);
 
 			if (try_cmpxchg(&span->counts[w], &old, new))
-				return ta_took_block(ta, x, w, nib, locked);
+				return ta_took_block(ta, x, w, nib);
 		}
 	}
 	return 0;
@@ -407,7 +408,7 @@ static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
  * has had frees beyond its objects) or the word has no free block.
  */
 static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
-				   struct ta_open_block *o, bool locked)
+				   struct ta_open_block *o)
 {
 	unsigned int left = TA_MAX_OBJS - o->nobj, shift = o->shift;
 	struct ta_span *span = x->span;
@@ -427,7 +428,7 @@ static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 		new = (old - ((unsigned long)left << shift)) |
 		      ((unsigned long)TA_MAX_OBJS << nib * 4);
 	} while (!try_cmpxchg(o->count, &old, new));
-	return ta_took_block(ta, x, o->count - span->counts, nib, locked);
+	return ta_took_block(ta, x, o->count - span->counts, nib);
 }
 
 /*
@@ -578,7 +579,7 @@ static struct ta_open_block *ta_new_block_slot(struct ta_tiny *ta,
  * context's span.  Return 0 if the span has none left (or there is none).
  */
 static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
-				  size_t size, bool locked)
+				  size_t size)
 {
 	struct ta_open_block *o;
 	unsigned int i, idx;
@@ -591,9 +592,9 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			return blk;
 	}
 	o = ta_new_block_slot(ta, x->open, size, &keep);
-	blk = keep ? ta_swap_block(ta, x, o, locked) : 0;
+	blk = keep ? ta_swap_block(ta, x, o) : 0;
 	if (!blk) {
-		blk = ta_take_block(ta, x, keep ? TA_MAX_OBJS : 1, locked);
+		blk = ta_take_block(ta, x, keep ? TA_MAX_OBJS : 1);
 		if (!blk || !keep)
 			return blk;
 		ta_retire_block(ta, x, o);
@@ -615,17 +616,16 @@ static __always_inline bool ta_combined(struct ta_tiny *ta, unsigned long p)
 }
 
 /*
- * Count and trace object @p, with the CPU's state still owned (@locked:
- * under the local lock), so that the event's cpu is the one whose block
- * served.
+ * Count and trace object @p, with the CPU's state still owned, so that
+ * the event's cpu is the one whose block served.
  */
 static __always_inline void ta_served(struct ta_tiny *ta, unsigned long p,
 				      size_t size, gfp_t gfp,
-				      unsigned long ip, bool locked)
+				      unsigned long ip)
 {
 	if (ta_combined(ta, p))
-		__ta_stat_inc_owned(ta->stats, TA_TINY_COMBINED, locked);
-	__ta_stat_inc_owned(ta->stats, TA_TINY_ALLOCS, locked);
+		ta_stat_inc(ta->stats, TA_TINY_COMBINED);
+	ta_stat_inc(ta->stats, TA_TINY_ALLOCS);
 	trace_tiny_alloc(ip, (void *)p, size, gfp, ta_combined(ta, p));
 }
 
@@ -649,9 +649,9 @@ static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
 	x = &this_cpu_ptr(ta->cpu)->ctx[TA_CTX_TASK];
 	p = ta_bump(ta, ta_pick_block(ta, x->open, size), size);
 	if (unlikely(!p))
-		p = ta_new_block(ta, x, size, false);
+		p = ta_new_block(ta, x, size);
 	if (p)
-		ta_served(ta, p, size, gfp, ip, false);
+		ta_served(ta, p, size, gfp, ip);
 	preempt_enable();
 	return p;
 }
@@ -676,16 +676,41 @@ static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
 	if (xi == TA_CTX_LOCKED)
 		p = ta_bump(ta, ta_pick_block(ta, x->open, size), size);
 	while (!p) {
-		p = ta_new_block(ta, x, size, true);
+		p = ta_new_block(ta, x, size);
 		if (!p && ta_refill_span(ta, x, gfp))
 			break;
 	}
 	if (p)
-		ta_served(ta, p, size, gfp, ip, true);
+		ta_served(ta, p, size, gfp, ip);
 	else
-		__ta_stat_inc(ta->stats, TA_TINY_ALLOC_FAILS);
+		ta_stat_inc(ta->stats, TA_TINY_ALLOC_FAILS);
 	local_unlock_irqrestore(&ta->cpu->lock, flags);
 	return p;
+}
+
+/*
+ * memset(@p, 0, @n) for @n below 32 (a block) without a call: two
+ * overlapping stores of the widest size that fits, within [p, p + n)
+ * (constant-size memset()s, which the compiler turns into stores).
+ * init_on_alloc, the default of Debian's kernels, zeroes every object.
+ */
+static __always_inline void ta_zero_small(void *p, size_t n)
+{
+	if (n >= 16) {
+		memset(p, 0, 16);
+		memset(p + n - 16, 0, 16);
+	} else if (n >= 8) {
+		memset(p, 0, 8);
+		memset(p + n - 8, 0, 8);
+	} else if (n >= 4) {
+		memset(p, 0, 4);
+		memset(p + n - 4, 0, 4);
+	} else if (n >= 2) {
+		memset(p, 0, 2);
+		memset(p + n - 2, 0, 2);
+	} else if (n) {
+		*(u8 *)p = 0;
+	}
 }
 
 /**
@@ -723,7 +748,7 @@ void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
 	 * they are handed out again, as init_on_alloc does.
 	 */
 	if (want_init_on_alloc(gfp) || want_init_on_free())
-		memset((void *)p, 0, size);
+		ta_zero_small((void *)p, size);
 	return (void *)p;
 }
 EXPORT_SYMBOL_TA_INTERNAL(__ta_tiny_alloc);
@@ -791,11 +816,13 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 	/*
 	 * Until the count is taken: a bad free may race with the span's
 	 * end.  A free that takes it holds a block, which keeps the span.
+	 * Preemption off is an RCU read side for call_rcu() (since 4.20),
+	 * one instruction where rcu_read_lock() is a call on PREEMPT_RCU.
 	 */
-	rcu_read_lock();
+	preempt_disable();
 	span = ta_span_lookup(obj);
 	if (!span) {
-		rcu_read_unlock();
+		preempt_enable();
 		return false;
 	}
 	ta = span->owner;
@@ -821,7 +848,7 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 		ta_leak_free(obj);
 	trace_tiny_free(ip, obj);
 	count = ta_count_add(span, ta_block_index(ta, span, addr), -1, false);
-	rcu_read_unlock();
+	preempt_enable();
 	if (unlikely(count < 0)) {
 		ta_report_invalid(ta->stats, obj, ip,
 				  "its block holds no live object");
@@ -835,7 +862,7 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 	return true;
 
 refused:
-	rcu_read_unlock();
+	preempt_enable();
 	return true;
 }
 
