@@ -101,8 +101,9 @@ ok=1
 python3 "$TA_ROOT/scripts/bench-report.py" render "$out/results.csv" "$out" || ok=0
 [ ! -f "$out/results.gp" ] || gnuplot "$out/results.gp"
 cat "$out/results.md"
-if [ "${BENCH_RECORD:-0}" = 1 ]; then
-	# The run Documentation/benchmarks.rst shows.
+if [ "${BENCH_RECORD:-0}" = 1 ] && [ "$ok" = 1 ]; then
+	# The run Documentation/benchmarks.rst shows (only one whose own
+	# checks passed).
 	mkdir -p "$TA_ROOT/Documentation/bench"
 	cp "$out/results.csv" "$out/results.rst" "$out/tuning.rst" \
 		"$TA_ROOT/Documentation/bench/"

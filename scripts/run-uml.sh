@@ -112,10 +112,12 @@ chmod 0755 "$root/init"
 # tests that expect reports (tests/kasan_kunit.c) need each (the test
 # kernels all have KASAN).  log_buf_len: the guest scripts read dmesg
 # back, and the benchmarks alone print more than UML's default 16 KiB.
+# ta_guest=uml reaches /init as a variable: wait for the end from here.
 # shellcheck disable=SC2054 # the commas belong to con0=null,fd:1
 cmdline=(mem="$mem" root=/dev/root rootfstype=hostfs rootflags="$root" rw
 	 init=/init con0=null,fd:1 con=null ssl=null printk.time=1
-	 log_buf_len=1M kasan_multi_shot uml_dir="$work/uml" umid=tinyalloc)
+	 log_buf_len=1M kasan_multi_shot uml_dir="$work/uml" umid=tinyalloc
+	 ta_guest=uml)
 mkdir -p "$work/uml" "$work/memtmp"
 
 note "booting UML (timeout ${tmo}s), console log: $log"
@@ -124,6 +126,7 @@ start=$(date +%s%N)
 ulimit -c 0
 # timeout(1) sends SIGTERM to UML's main process, on which UML shuts down
 # its helpers and exits; SIGKILL 10s later if it is still alive.
+stuck=
 set +e
 (cd "$work" && TMPDIR="$work/memtmp" exec timeout -k 10 "$tmo" \
 	"$linux" "${cmdline[@]}") </dev/null >"$log" 2>&1 &
@@ -162,17 +165,30 @@ exec 3>&2 2>/dev/null
 while kill -0 "$tmo_pid" 2>/dev/null; do
 	if grep -aq '^TINYALLOC-GUEST-DONE rc=' "$log"; then
 		sleep 0.5
+		# A guest that already exited by itself did so on its own
+		# account: its status counts (below).
+		mapfile -t left < <(guest_pids)
+		[ ${#left[@]} -eq 0 ] || ended=1
 		for _ in $(seq 50); do
-			mapfile -t left < <(guest_pids)
 			[ ${#left[@]} -gt 0 ] || break
 			kill -KILL "${left[@]}" 2>/dev/null || true
 			sleep 0.1
+			mapfile -t left < <(guest_pids)
 		done
-		ended=1
 		break
 	fi
 	sleep 0.2
 done
+# timeout(1) ends when UML's main process does; if it has not within 5s
+# of the kill, the end failed: say so rather than wait for the timeout.
+for _ in $(seq 50); do
+	[ -z "$ended" ] || ! kill -0 "$tmo_pid" 2>/dev/null || sleep 0.1
+done
+if [ -n "$ended" ] && kill -0 "$tmo_pid" 2>/dev/null; then
+	kill -KILL "$tmo_pid" 2>/dev/null || true
+	ended=
+	stuck=1
+fi
 wait "$tmo_pid"
 urc=$?
 exec 2>&3 3>&-
@@ -201,6 +217,7 @@ fail()
 	die "$*"
 }
 
+[ -z "$stuck" ] || fail "UML did not end when killed after the script finished"
 if [ -z "$ended" ] && { [ "$urc" -eq 124 ] || [ "$urc" -eq 137 ]; }; then
 	fail "UML timed out after ${tmo}s"
 fi

@@ -6,7 +6,6 @@
 #ifndef _TINYALLOC_STATS_H
 #define _TINYALLOC_STATS_H
 
-#include <linux/irqflags.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 

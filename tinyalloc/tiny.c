@@ -848,15 +848,22 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 		ta_leak_free(obj);
 	trace_tiny_free(ip, obj);
 	count = ta_count_add(span, ta_block_index(ta, span, addr), -1, false);
+	/*
+	 * Still a reader: once another CPU frees the block's last object,
+	 * the span may go, but its header stays for a grace period.
+	 */
+	if (likely(count >= 0)) {
+		ta_stat_inc(ta->stats, TA_TINY_FREES);
+		if (span->node != numa_mem_id())
+			ta_stat_inc(ta->stats, TA_TINY_REMOTE_FREES);
+	}
 	preempt_enable();
 	if (unlikely(count < 0)) {
 		ta_report_invalid(ta->stats, obj, ip,
 				  "its block holds no live object");
 		return true;
 	}
-	ta_stat_inc(ta->stats, TA_TINY_FREES);
-	if (span->node != numa_mem_id())
-		ta_stat_inc(ta->stats, TA_TINY_REMOTE_FREES);
+	/* This free emptied the block, which still counts in the span. */
 	if (count == 0)
 		ta_block_freed(ta, span);
 	return true;
