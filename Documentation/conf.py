@@ -20,3 +20,7 @@ highlight_language = 'none'
 
 html_theme = 'alabaster'
 html_static_path = []
+
+# Documentation/bench/*.rst are tables included by benchmarks.rst and
+# tuning.rst, not pages of their own.
+exclude_patterns = ['bench/*.rst']

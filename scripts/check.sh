@@ -333,6 +333,8 @@ script_check "htmldocs: Sphinx renders with no warning" htmldocs.log \
 	"$TA_ROOT/scripts/htmldocs.sh"
 script_check "API page matches tinyalloc.h" api-doc.log \
 	"$TA_ROOT/scripts/api-doc.sh" --check
+script_check "benchmark tables match the recorded run's figures" bench-doc.log \
+	"$TA_ROOT/scripts/bench-doc.sh" --check
 script_check "troubleshooting page explains every message the module prints" \
 	messages.log python3 "$TA_ROOT/scripts/check-messages.py"
 script_results modinfo.log "$TA_ROOT/scripts/check-modinfo.sh" \
