@@ -193,15 +193,37 @@ def checks(figs):
     return ('Checks of the run itself', ['check', 'figures', 'result'], rows), ok
 
 
-def tiny_table(figs, src, metric, title):
+# Per timed group: its allocators, the two references tinyalloc (the last
+# but one or last column) is divided by, what one operation is, and the
+# tables, by metric.
+TIMED = {
+    'tiny': (TINY, ('kmalloc', 'page_frag'), 'object', (
+        ('pair_ns', 'Tiny objects, allocate and free at once'),
+        ('burst_alloc_ns', 'Tiny objects, burst allocation'),
+        ('burst_free_ns', 'Tiny objects, burst free in allocation order'),
+        ('burst_free_random_ns', 'Tiny objects, burst free in random order'))),
+    'stack': (STACK, ('alloc_pages', 'kmalloc'), 'stack', (
+        ('pair_ns', 'Stacks, allocate and free at once'),
+        ('burst_alloc_ns', 'Stacks, burst of 10k, allocation'),
+        ('burst_free_ns', 'Stacks, burst of 10k, free'),
+        ('burst_held_bytes', 'Stacks, memory held with the burst allocated'))),
+}
+
+
+def timed_table(figs, src, group, metric, title):
+    names, refs, per, _ = TIMED[group]
     f = Figs(figs, src)
+    held = metric.endswith('_bytes')
     rows = []
-    for c in cases(figs, src, 'tiny'):
-        v = [f.get('tiny', c, a, metric) for a in TINY]
-        rows.append([c[5:]] + [fmt(x) for x in v] +
-                    [fmt(ratio(v[3], v[0]), 2), fmt(ratio(v[3], v[2]), 2)])
-    return ('%s (%s per object)' % (title, UNIT[src]),
-            ['size'] + TINY + ['tinyalloc / kmalloc', 'tinyalloc / page_frag'], rows)
+    for c in cases(figs, src, group):
+        v = {a: f.get(group, c, a, metric) for a in names}
+        if held:
+            v = {a: x and x / 1048576 for a, x in v.items()}
+        rows.append([c[5:]] + [fmt(v[a]) for a in names] +
+                    [fmt(ratio(v['tinyalloc'], v[r]), 2) for r in refs])
+    unit = 'MiB' if held else '%s per %s' % (UNIT[src], per)
+    return ('%s (%s)' % (title, unit),
+            ['size'] + names + ['tinyalloc / %s' % r for r in refs], rows)
 
 
 def mem_tables(figs):
@@ -226,21 +248,6 @@ def mem_tables(figs):
              churn)]
 
 
-def stack_table(figs, src, metric, title):
-    f = Figs(figs, src)
-    held = metric == 'burst_held_bytes'
-    rows = []
-    for c in cases(figs, src, 'stack'):
-        v = [f.get('stack', c, a, metric) for a in STACK]
-        if held:
-            v = [x and x / 1048576 for x in v]
-        rows.append([c[5:]] + [fmt(x) for x in v] +
-                    [fmt(ratio(v[3], v[0]), 2), fmt(ratio(v[3], v[1]), 2)])
-    unit = 'MiB' if held else UNIT[src] + ' per stack'
-    return ('%s (%s)' % (title, unit),
-            ['size'] + STACK + ['tinyalloc / alloc_pages', 'tinyalloc / kmalloc'], rows)
-
-
 def smp_table(figs):
     f = Figs(figs, 'smp')
     rows = []
@@ -261,18 +268,9 @@ def all_tables(figs):
         if not any(k[0] == src for k in figs):
             continue
         out.append(('section', 'Timed cases: ' + MEASURE[src]))
-        for m, t in (('pair_ns', 'Tiny objects, allocate and free at once'),
-                     ('burst_alloc_ns', 'Tiny objects, burst allocation'),
-                     ('burst_free_ns', 'Tiny objects, burst free in allocation order'),
-                     ('burst_free_random_ns', 'Tiny objects, burst free in random order')):
-            if cases(figs, src, 'tiny'):
-                out.append(tiny_table(figs, src, m, t))
-        for m, t in (('pair_ns', 'Stacks, allocate and free at once'),
-                     ('burst_alloc_ns', 'Stacks, burst of 10k, allocation'),
-                     ('burst_free_ns', 'Stacks, burst of 10k, free'),
-                     ('burst_held_bytes', 'Stacks, memory held with the burst allocated')):
-            if cases(figs, src, 'stack'):
-                out.append(stack_table(figs, src, m, t))
+        for group, (_, _, _, tables) in TIMED.items():
+            if cases(figs, src, group):
+                out += [timed_table(figs, src, group, m, t) for m, t in tables]
     if cases(figs, 'uml', 'mem'):
         out.append(('section', 'Memory: UML 6.12, pages taken from the page allocator'))
         out += mem_tables(figs)

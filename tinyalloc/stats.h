@@ -7,7 +7,6 @@
 #define _TINYALLOC_STATS_H
 
 #include <linux/percpu.h>
-#include <linux/preempt.h>
 
 enum ta_stat {
 	TA_TINY_ALLOCS,		/* tiny objects handed out */
