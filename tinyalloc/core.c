@@ -25,7 +25,9 @@
 #include "kasan.h"
 #include "large.h"
 #include "report.h"
+#include "spanmap.h"
 #include "stack.h"
+#include "tiny_fast.h"
 #include "tinyalloc.h"
 
 static unsigned int tiny_block = 16;
@@ -85,8 +87,18 @@ static int ta_cpuhp_state;
  * another node's memory, or for a node's memory only, is kmalloc's, as is
  * one of a gfp a block cannot honour.
  */
-static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
-				      gfp_t gfp, int node, unsigned long ip)
+static __always_inline bool ta_tiny_request(struct ta_tiny *ta, size_t size,
+					    gfp_t gfp, int node)
+{
+	/* 1 to block_size - 1: 0 wraps. */
+	return size - 1 < ta->block_size - 1 && !(gfp & TA_GFP_KMALLOC) &&
+	       (node == NUMA_NO_NODE ||
+		(node == numa_mem_id() && !(gfp & __GFP_THISNODE)));
+}
+
+/* All but the tiny fast path: other contexts, new blocks, kmalloc. */
+static noinline void *ta_alloc_slow(struct ta_tiny *ta, size_t size,
+				    gfp_t gfp, int node, unsigned long ip)
 {
 	void *p;
 
@@ -96,15 +108,29 @@ static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
-	if (likely(size < ta->block_size && !(gfp & TA_GFP_KMALLOC) &&
-		   (node == NUMA_NO_NODE ||
-		    (node == numa_mem_id() && !(gfp & __GFP_THISNODE))))) {
-		p = __ta_tiny_alloc(ta, size, gfp, ip);
+	if (ta_tiny_request(ta, size, gfp, node)) {
+		p = ta_tiny_alloc_slow(ta, size, gfp, ip);
 		if (likely(p))
 			return p;
 		/* No span to be had: kmalloc falls back to smaller orders. */
 	}
 	return ta_large_alloc(size, gfp, node);
+}
+
+/* The fast path inline, all else in ta_alloc_slow(). */
+static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
+				      gfp_t gfp, int node, unsigned long ip)
+{
+	void *p;
+
+	/* Task context also tells that this is no NMI. */
+	if (likely(ta_ctx_current() == TA_CTX_TASK &&
+		   ta_tiny_request(ta, size, gfp, node))) {
+		p = ta_tiny_alloc_fast(ta, size, gfp, ip);
+		if (likely(p))
+			return p;
+	}
+	return ta_alloc_slow(ta, size, gfp, node, ip);
 }
 
 void *tinyalloc_alloc_noprof(size_t size, gfp_t gfp)
@@ -139,6 +165,18 @@ void *ta_alloc_from(struct ta_tiny *ta, size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_alloc_from);
 
+/**
+ * ta_free_slow() - tinyalloc_free() of what ta_free_fast() does not free
+ * @obj: the object, or any address
+ * @ip: the caller, for error reports
+ */
+noinline void ta_free_slow(const void *obj, unsigned long ip)
+{
+	if (!ta_tiny_free(obj, ip) && !ta_large_free(obj))
+		ta_report_invalid(ta_global_stats, obj, ip,
+				  "not a live tinyalloc object");
+}
+
 void tinyalloc_free(const void *obj)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(obj)))
@@ -147,9 +185,7 @@ void tinyalloc_free(const void *obj)
 		ta_report_nmi("free", _RET_IP_);
 		return;
 	}
-	if (!ta_tiny_free(obj, _RET_IP_) && !ta_large_free(obj))
-		ta_report_invalid(ta_global_stats, obj, _RET_IP_,
-				  "not a live tinyalloc object");
+	ta_free_fast(obj, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(tinyalloc_free);
 
@@ -253,10 +289,13 @@ static int __init tinyalloc_init(void)
 	err = ta_large_init(ta_global_stats);
 	if (err)
 		goto err_stats;
+	err = ta_span_map_init();
+	if (err)
+		goto err_large;
 	ta_main = ta_tiny_create(tiny_block, tiny_debug);
 	if (IS_ERR(ta_main)) {
 		err = PTR_ERR(ta_main);
-		goto err_large;
+		goto err_map;
 	}
 	if (!strcmp(tiny_policy, "bestfit"))
 		ta_main->nr_open = TA_MAX_OPEN;
@@ -288,6 +327,8 @@ err_stacks:
 	ta_stack_destroy(ta_stacks);
 err_tiny:
 	ta_tiny_destroy(ta_main);
+err_map:
+	ta_span_map_exit();
 err_large:
 	ta_large_exit();
 err_stats:
@@ -302,6 +343,7 @@ static void __exit tinyalloc_exit(void)
 	ta_scavenge_exit();
 	ta_stack_destroy(ta_stacks);
 	ta_tiny_destroy(ta_main);
+	ta_span_map_exit();
 	ta_large_exit();
 	free_percpu(ta_global_stats);
 }

@@ -10,7 +10,7 @@
 
 enum ta_stat {
 	TA_TINY_ALLOCS,		/* tiny objects handed out */
-	TA_TINY_COMBINED,	/* ... of which from an existing block */
+	TA_TINY_RESTARTS,	/* ... at offset 0 of an open block again */
 	TA_TINY_FREES,		/* tiny objects freed */
 	TA_TINY_BLOCKS_TAKEN,	/* blocks taken for allocation */
 	TA_TINY_BLOCKS_FREED,	/* blocks whose last object was freed */
@@ -75,5 +75,8 @@ static inline unsigned long ta_stat_cpu(struct ta_stats __percpu *s,
 }
 
 unsigned long ta_stat_sum(struct ta_stats __percpu *s, enum ta_stat i);
+unsigned long ta_stat_combined_cpu(struct ta_stats __percpu *s,
+				   unsigned int cpu);
+unsigned long ta_stat_combined(struct ta_stats __percpu *s);
 
 #endif /* _TINYALLOC_STATS_H */

@@ -33,7 +33,6 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
-#include <linux/random.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
@@ -42,7 +41,7 @@
 #include "leak.h"
 #include "report.h"
 #include "span_gfp.h"
-#include "tiny.h"
+#include "tiny_fast.h"
 #include "trace.h"
 
 #define TA_SPAN_BYTES		SZ_32K
@@ -51,14 +50,6 @@
 
 #define TA_NIBBLE_ONES		(~0UL / 15)		/* 0x1111... */
 #define TA_NIBBLE_HIGHS		(TA_NIBBLE_ONES << 3)	/* 0x8888... */
-
-/* Marks the head page of every span; random so no foreign page matches. */
-static unsigned long ta_span_secret;
-
-static unsigned long ta_span_cookie(const struct page *page)
-{
-	return (unsigned long)page ^ ta_span_secret;
-}
 
 static unsigned int ta_span_order(void)
 {
@@ -69,31 +60,6 @@ static unsigned int ta_span_order(void)
 static unsigned long ta_span_size(void)
 {
 	return PAGE_SIZE << ta_span_order();
-}
-
-/*
- * The span holding an address, if any.  Spans are naturally aligned
- * compound pages, so the span is the address rounded down, if that is
- * a span's head page; no compound_head() walk.  Only struct page is
- * read, never the memory at @obj, so a foreign address is safe to test
- * (KASAN stays quiet).  The cookie is published after the header is
- * built (ta_span_alloc()), and the header outlives the cookie by an RCU
- * grace period (ta_span_free()): a caller that may race with the span's
- * end, a bad free, looks it up as an RCU reader (rcu_read_lock(), or
- * preemption off on the free's path).
- */
-static __always_inline struct ta_span *ta_span_lookup(const void *obj)
-{
-	unsigned long base = (unsigned long)obj & ~(ta_span_size() - 1);
-	struct page *page;
-
-	if (!virt_addr_valid((void *)base))
-		return NULL;
-	page = virt_to_page((void *)base);
-	/* Pairs with the release in ta_span_alloc(): the header is built. */
-	if (smp_load_acquire(&page->private) != ta_span_cookie(page))
-		return NULL;
-	return (struct ta_span *)base;
 }
 
 /**
@@ -117,33 +83,6 @@ static __always_inline int ta_first_zero_nibble(unsigned long w)
 	return z ? __ffs(z) / 4 : -1;
 }
 
-/*
- * Add @delta to the count of block @idx and return the new count.  If it
- * would leave 0..TA_MAX_OBJS nothing changes, unless @clamp asks to
- * settle at 0; either way the out-of-range value is returned.
- */
-static __always_inline int ta_count_add(struct ta_span *span, unsigned int idx,
-					int delta, bool clamp)
-{
-	unsigned long *word = &span->counts[idx / TA_NIBBLES_PER_WORD];
-	unsigned int shift = idx % TA_NIBBLES_PER_WORD * 4;
-	unsigned long old = READ_ONCE(*word), new;
-	int count;
-
-	do {
-		count = ((old >> shift) & 15) + delta;
-		if (count < 0 || count > TA_MAX_OBJS) {
-			if (!clamp || count > TA_MAX_OBJS)
-				return count;
-			new = old & ~(15UL << shift);
-		} else {
-			new = (old & ~(15UL << shift)) |
-			      ((unsigned long)count << shift);
-		}
-	} while (!try_cmpxchg(word, &old, new));
-	return count;
-}
-
 /* ---- spans ---- */
 
 static unsigned long ta_block_addr(struct ta_tiny *ta, struct ta_span *span,
@@ -151,13 +90,6 @@ static unsigned long ta_block_addr(struct ta_tiny *ta, struct ta_span *span,
 {
 	return (unsigned long)span + ta->first_block +
 	       ((unsigned long)idx << ta->block_shift);
-}
-
-static unsigned int ta_block_index(struct ta_tiny *ta, struct ta_span *span,
-				   unsigned long addr)
-{
-	return (addr - (unsigned long)span - ta->first_block) >>
-	       ta->block_shift;
 }
 
 static struct ta_span *ta_span_alloc(struct ta_tiny *ta, int node, gfp_t gfp)
@@ -198,8 +130,13 @@ static struct ta_span *ta_span_alloc(struct ta_tiny *ta, int node, gfp_t gfp)
 		}
 		span->shadow = page_address(shadow);
 	}
-	/* Last: a lookup that finds the cookie finds the header built. */
-	smp_store_release(&page->private, ta_span_cookie(page));
+	/* Last: a lookup that finds the span finds its header built. */
+	if (!ta_span_map_set(span)) {
+		if (span->shadow)
+			__free_pages(virt_to_page(span->shadow), order);
+		__free_pages(page, order);
+		return NULL;
+	}
 	atomic_long_inc(&ta->nodes[span->node].nr_spans);
 	ta_stat_inc(ta->stats, TA_TINY_SPANS_ALLOC);
 	return span;
@@ -215,13 +152,13 @@ static void ta_span_free_rcu(struct rcu_head *rcu)
 }
 
 /*
- * No lookup that starts once the cookie is cleared finds the span; one
+ * No lookup that starts once the map's bit is clear finds the span; one
  * that found it before (a bad free racing with the span's end) still
  * reads the span's own header: the pages go back after a grace period.
  */
 static void ta_span_free(struct ta_tiny *ta, struct ta_span *span)
 {
-	WRITE_ONCE(virt_to_page(span)->private, 0);
+	ta_span_map_clear(span);
 	atomic_long_dec(&ta->nodes[span->node].nr_spans);
 	ta_stat_inc(ta->stats, TA_TINY_SPANS_FREED);
 	call_rcu(&span->rcu, ta_span_free_rcu);
@@ -334,10 +271,14 @@ locked:
 static unsigned long ta_took_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 				   unsigned int w, int nib)
 {
+	unsigned long blk = ta_block_addr(ta, x->span,
+					  w * TA_NIBBLES_PER_WORD + nib);
+
 	x->scan = w;
 	x->taken++;
 	ta_stat_inc(ta->stats, TA_TINY_BLOCKS_TAKEN);
-	return ta_block_addr(ta, x->span, w * TA_NIBBLES_PER_WORD + nib);
+	ta_block_start(ta, blk);
+	return blk;
 }
 
 /* Take a free block from the context's span with count @count, or 0. */
@@ -372,7 +313,7 @@ static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			    struct ta_open_block *o)
 {
-	unsigned int left = TA_MAX_OBJS - o->nobj;
+	unsigned int left = ta_open_left(o);
 	struct ta_span *span = x->span;
 	unsigned long block = o->block;
 	int count;
@@ -410,7 +351,6 @@ static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 				   struct ta_open_block *o)
 {
-	unsigned int left = TA_MAX_OBJS - o->nobj, shift = o->shift;
 	struct ta_span *span = x->span;
 	unsigned long old, new;
 	int nib;
@@ -420,12 +360,12 @@ static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 	old = READ_ONCE(*o->count);
 	do {
 		/* Above @left: the subtraction borrows nothing. */
-		if (((old >> shift) & 15) <= left)
+		if ((old & o->mask) <= o->left)
 			return 0;
 		nib = ta_first_zero_nibble(old);
 		if (nib < 0)
 			return 0;
-		new = (old - ((unsigned long)left << shift)) |
+		new = (old - o->left) |
 		      ((unsigned long)TA_MAX_OBJS << nib * 4);
 	} while (!try_cmpxchg(o->count, &old, new));
 	return ta_took_block(ta, x, o->count - span->counts, nib);
@@ -470,59 +410,6 @@ static int ta_refill_span(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 	x->taken = 0;
 	x->scan = 0;
 	return 0;
-}
-
-/*
- * The one object handed out since the open block last started at offset
- * 0 is free again: the CPU may bump from the start once more, with no
- * atomic and no new block (an allocate-free loop then stays at one
- * address).  The count keeps the bias the block was taken with, so it
- * still reaches 0 only once all of the at most TA_MAX_OBJS objects ever
- * handed out are freed.  Only with one object since the start: the count
- * tells how many frees came, not which objects they freed, so with two a
- * double free of one would look like both freed, and the restart would
- * overwrite the other.  A count below the expected one means frees beyond
- * the objects handed out: leave those to ta_retire_block() to report.
- * Acquire: the last free's accesses to the bytes come before the next
- * user's.
- */
-static __always_inline bool ta_block_idle(struct ta_open_block *o)
-{
-	if (o->since != 1)
-		return false;
-	/* Pairs with the full barrier of the last free's cmpxchg. */
-	return (smp_load_acquire(o->count) >> o->shift & 15) ==
-	       TA_MAX_OBJS - o->nobj;
-}
-
-/*
- * Hand out @size bytes from open block @o, from its start if it is idle;
- * return 0 if it has no room.  With the bias used up there is nothing to
- * settle: the block is let go.
- */
-static __always_inline unsigned long ta_bump(struct ta_tiny *ta,
-					     struct ta_open_block *o,
-					     size_t size)
-{
-	unsigned int off;
-	unsigned long p;
-
-	if (!o->block)
-		return 0;
-	if (ta_block_idle(o)) {
-		off = 0;
-	} else {
-		off = ALIGN(o->off, ta_obj_align(ta, size));
-		if (ta_obj_end(ta, off, size) > ta->block_size)
-			return 0;
-	}
-	p = o->block + off;
-	o->off = ta_obj_end(ta, off, size);
-	/* Only an object at the start is at offset 0. */
-	o->since = off ? o->since + 1 : 1;
-	if (++o->nobj == TA_MAX_OBJS)
-		o->block = 0;
-	return p;
 }
 
 /*
@@ -602,31 +489,12 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 	idx = ta_block_index(ta, x->span, blk);
 	o->block = blk;
 	o->count = &x->span->counts[idx / TA_NIBBLES_PER_WORD];
-	o->shift = idx % TA_NIBBLES_PER_WORD * 4;
+	o->unit = 1UL << (idx % TA_NIBBLES_PER_WORD * 4);
+	o->mask = o->unit * 15;
+	o->left = o->unit * (TA_MAX_OBJS - 1);
 	o->off = ta_obj_end(ta, 0, size);
-	o->nobj = 1;
 	o->since = 1;
 	return blk;
-}
-
-/* Blocks are aligned to their size: only a first object is at 0. */
-static __always_inline bool ta_combined(struct ta_tiny *ta, unsigned long p)
-{
-	return p & (ta->block_size - 1);
-}
-
-/*
- * Count and trace object @p, with the CPU's state still owned, so that
- * the event's cpu is the one whose block served.
- */
-static __always_inline void ta_served(struct ta_tiny *ta, unsigned long p,
-				      size_t size, gfp_t gfp,
-				      unsigned long ip)
-{
-	if (ta_combined(ta, p))
-		ta_stat_inc(ta->stats, TA_TINY_COMBINED);
-	ta_stat_inc(ta->stats, TA_TINY_ALLOCS);
-	trace_tiny_alloc(ip, (void *)p, size, gfp, ta_combined(ta, p));
 }
 
 /*
@@ -636,7 +504,7 @@ static __always_inline void ta_served(struct ta_tiny *ta, unsigned long p,
  * own, and the locked path, which refills the task context's span, runs
  * with IRQs off.  Return 0 where the locked path must serve.
  */
-static __always_inline unsigned long ta_alloc_fast(struct ta_tiny *ta,
+static __always_inline unsigned long ta_alloc_task(struct ta_tiny *ta,
 						   size_t size, gfp_t gfp,
 						   unsigned long ip)
 {
@@ -688,45 +556,22 @@ static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
 	return p;
 }
 
-/*
- * memset(@p, 0, @n) for @n below 32 (a block) without a call: two
- * overlapping stores of the widest size that fits, within [p, p + n)
- * (constant-size memset()s, which the compiler turns into stores).
- * init_on_alloc, the default of Debian's kernels, zeroes every object.
- */
-static __always_inline void ta_zero_small(void *p, size_t n)
-{
-	if (n >= 16) {
-		memset(p, 0, 16);
-		memset(p + n - 16, 0, 16);
-	} else if (n >= 8) {
-		memset(p, 0, 8);
-		memset(p + n - 8, 0, 8);
-	} else if (n >= 4) {
-		memset(p, 0, 4);
-		memset(p + n - 4, 0, 4);
-	} else if (n >= 2) {
-		memset(p, 0, 2);
-		memset(p + n - 2, 0, 2);
-	} else if (n) {
-		*(u8 *)p = 0;
-	}
-}
-
 /**
- * __ta_tiny_alloc() - allocate a tiny object from an instance
+ * ta_tiny_alloc_slow() - allocate a tiny object, all cases
  * @ta: the instance
  * @size: 1 to block_size - 1 bytes
  * @gfp: allocation flags
  * @ip: the caller, for the tiny_alloc event
  *
- * Return: the object, or NULL if no span could serve it: the caller
- * (tinyalloc_alloc()) then asks kmalloc.
+ * Where ta_tiny_alloc_fast() did not serve: any context, any mode, a new
+ * block or span.
+ *
+ * Return: the object, or NULL if no span could serve it.
  */
-void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
-		      unsigned long ip)
+void *ta_tiny_alloc_slow(struct ta_tiny *ta, size_t size, gfp_t gfp,
+			 unsigned long ip)
 {
-	unsigned long p = ta_alloc_fast(ta, size, gfp, ip);
+	unsigned long p = ta_alloc_task(ta, size, gfp, ip);
 
 	if (unlikely(!p)) {
 		p = ta_alloc_locked(ta, size, gfp, ip);
@@ -743,13 +588,35 @@ void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
 		WRITE_ONCE(span->shadow[p - (unsigned long)span], size);
 	}
 	/*
-	 * init_on_free: a tiny free does not know its object's size (the
-	 * block's count is all there is), so freed bytes are wiped when
-	 * they are handed out again, as init_on_alloc does.
+	 * Where blocks are not zeroed as they start (tiny_fast.h): a tiny
+	 * free does not know its object's size (the block's count is all
+	 * there is), so for init_on_free freed bytes are wiped when they are
+	 * handed out again, as init_on_alloc does.
 	 */
-	if (want_init_on_alloc(gfp) || want_init_on_free())
+	if (!ta_zero_blocks(ta) &&
+	    (want_init_on_alloc(gfp) || want_init_on_free()))
 		ta_zero_small((void *)p, size);
 	return (void *)p;
+}
+
+/**
+ * __ta_tiny_alloc() - allocate a tiny object from an instance
+ * @ta: the instance
+ * @size: 1 to block_size - 1 bytes
+ * @gfp: allocation flags
+ * @ip: the caller, for the tiny_alloc event
+ *
+ * Return: the object, or NULL if no span could serve it: the caller
+ * (tinyalloc_alloc()) then asks kmalloc.
+ */
+void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
+		      unsigned long ip)
+{
+	void *p = NULL;
+
+	if (ta_ctx_current() == TA_CTX_TASK)
+		p = ta_tiny_alloc_fast(ta, size, gfp, ip);
+	return likely(p) ? p : ta_tiny_alloc_slow(ta, size, gfp, ip);
 }
 EXPORT_SYMBOL_TA_INTERNAL(__ta_tiny_alloc);
 
@@ -766,13 +633,6 @@ void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp)
 	return __ta_tiny_alloc(ta, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_alloc);
-
-/* Does @obj point into @span's header (its first blocks)? */
-static bool ta_in_header(struct ta_tiny *ta, struct ta_span *span,
-			 const void *obj)
-{
-	return (unsigned long)obj - (unsigned long)span < ta->first_block;
-}
 
 /* With KASAN's shadow kept: the size of the live object at @obj, or 0. */
 static size_t ta_kasan_size(struct ta_tiny *ta, const void *obj)
@@ -795,6 +655,27 @@ static bool ta_debug_free(struct ta_span *span, const void *obj,
 	}
 	memset((void *)obj, TA_POISON_FREE, size);
 	return true;
+}
+
+/**
+ * ta_tiny_free_settle() - finish a free that took a count to 0 or below
+ * @ta: the instance
+ * @obj: the object
+ * @count: its block's count after the free: 0 or, refused, below 0
+ * @ip: the caller, for error reports
+ *
+ * Outside the RCU read side: a free that took the count to 0 still has
+ * the span, whose inuse counts the block until ta_block_freed(); one
+ * refused may have raced with the span's end, and reads only @ta.
+ */
+void ta_tiny_free_settle(struct ta_tiny *ta, const void *obj, int count,
+			 unsigned long ip)
+{
+	if (count < 0)
+		ta_report_invalid(ta->stats, obj, ip,
+				  "its block holds no live object");
+	else	/* This free emptied the block, which still counts in the span. */
+		ta_block_freed(ta, ta_span_base(obj));
 }
 
 /**
@@ -858,14 +739,8 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 			ta_stat_inc(ta->stats, TA_TINY_REMOTE_FREES);
 	}
 	preempt_enable();
-	if (unlikely(count < 0)) {
-		ta_report_invalid(ta->stats, obj, ip,
-				  "its block holds no live object");
-		return true;
-	}
-	/* This free emptied the block, which still counts in the span. */
-	if (count == 0)
-		ta_block_freed(ta, span);
+	if (unlikely(count <= 0))
+		ta_tiny_free_settle(ta, obj, count, ip);
 	return true;
 
 refused:
@@ -992,9 +867,6 @@ struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug)
 
 	if (block_size != 8 && block_size != 16 && block_size != 32)
 		return ERR_PTR(-EINVAL);
-	if (!READ_ONCE(ta_span_secret))
-		cmpxchg(&ta_span_secret, 0, get_random_long() | 1);
-
 	ta = kzalloc(sizeof(*ta), GFP_KERNEL);
 	if (!ta)
 		return ERR_PTR(-ENOMEM);

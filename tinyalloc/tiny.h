@@ -59,19 +59,31 @@ struct ta_span {
  * @block: its address, 0 when the slot is empty; always in the span of
  *	the context the slot belongs to (ta_tiny_ctx.span)
  * @count: the word of the span's counts that holds the block's
+ * @unit: 1 in the block's 4 bits of @count
+ * @mask: the block's 4 bits of @count
+ * @left: the bias not handed out yet, TA_MAX_OBJS less the objects handed
+ *	out, in the block's bits (as @count would hold it, every object
+ *	freed): a block with none left is let go
  * @off: bytes used
- * @nobj: objects handed out
  * @since: objects handed out since the block last started at offset 0
- * @shift: where in @count the block's 4 bits are
+ *
+ * The counts are kept shifted so that the fast path only compares them.
  */
 struct ta_open_block {
 	unsigned long block;
 	unsigned long *count;
+	unsigned long unit;
+	unsigned long mask;
+	unsigned long left;
 	unsigned int off;
-	u8 nobj;
 	u8 since;
-	u8 shift;
 };
+
+/* The bias an open block has not handed out, as a count. */
+static inline unsigned int ta_open_left(const struct ta_open_block *o)
+{
+	return o->left / o->unit;
+}
 
 /**
  * struct ta_tiny_ctx - what one kind of context allocates from (ctx.h)
