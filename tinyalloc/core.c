@@ -117,7 +117,17 @@ static noinline void *ta_alloc_slow(struct ta_tiny *ta, size_t size,
 	return ta_large_alloc(size, gfp, node);
 }
 
-/* The fast path inline, all else in ta_alloc_slow(). */
+/* A tiny request of task context the fast path did not serve. */
+static noinline void *ta_alloc_tiny_slow(struct ta_tiny *ta, size_t size,
+					 gfp_t gfp, int node, unsigned long ip)
+{
+	void *p = ta_tiny_alloc_slow(ta, size, gfp, ip);
+
+	/* No span to be had: kmalloc falls back to smaller orders. */
+	return likely(p) ? p : ta_large_alloc(size, gfp, node);
+}
+
+/* The fast path inline, all else out of line (tail calls). */
 static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
 				      gfp_t gfp, int node, unsigned long ip)
 {
@@ -129,6 +139,7 @@ static __always_inline void *ta_alloc(struct ta_tiny *ta, size_t size,
 		p = ta_tiny_alloc_fast(ta, size, gfp, ip);
 		if (likely(p))
 			return p;
+		return ta_alloc_tiny_slow(ta, size, gfp, node, ip);
 	}
 	return ta_alloc_slow(ta, size, gfp, node, ip);
 }
