@@ -8,13 +8,14 @@
 #   make demo            boot UML, run a client workload, print the stats
 #   make bench           benchmarks against the kernel's allocators, with
 #                        a table and a chart in build/bench
+#   make profile         instructions per operation by function, x86_64
 #   make htmldocs        Documentation/ as HTML in build/htmldocs (Sphinx)
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
 
-.PHONY: all modules check check-quick demo bench htmldocs clean
+.PHONY: all modules check check-quick demo bench profile htmldocs clean
 
 all: modules
 
@@ -36,6 +37,9 @@ demo:
 
 bench:
 	bash scripts/bench.sh
+
+profile:
+	bash scripts/profile.sh
 
 htmldocs:
 	bash scripts/htmldocs.sh
