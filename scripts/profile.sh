@@ -50,6 +50,8 @@ note "profile: stepping $cases cases"
 PROFILE_LOG=$log PROFILE_TRACE=$out/trace.txt PROFILE_CASES=$cases \
 PROFILE_PORT=$port gdb -batch -nx -x "$TA_ROOT/scripts/profile-gdb.py" \
 	>"$out/gdb.log" 2>&1 || die "gdb failed, see $out/gdb.log"
+[ "$(grep -c '^CASE' "$out/trace.txt" 2>/dev/null)" = "$cases" ] ||
+	die "gdb traced no or not all cases, see $out/gdb.log"
 wait "$qemu" || die "the guest failed, see $log"
 python3 "$TA_ROOT/scripts/profile-report.py" "$out/trace.txt" "$log" \
 	>"$out/report.txt"

@@ -22,6 +22,7 @@
 #include "each_cpu.h"
 #include "report.h"
 #include "span_gfp.h"
+#include "spanmap.h"
 #include "tinyalloc.h"
 
 MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
@@ -166,6 +167,36 @@ static void test_align(struct kunit *test)
 }
 
 /* ---- packing and Go's keep-more-space rule ---- */
+
+/*
+ * Memory coming online beyond the span map grows it (spanmap.c): spans
+ * set before are still found, objects in them free normally, and the
+ * map covers the new range.
+ */
+static void test_span_map_grow(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	unsigned long nr = ta_span_map->nr, end;
+	char *p = ta_tiny_alloc(ta, 5, GFP_KERNEL);
+	const struct ta_span_map *old = ta_span_map;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_NOT_NULL(test, ta_tiny_span_of(p));
+	/* Covered already: nothing to do. */
+	KUNIT_EXPECT_EQ(test, ta_span_map_grow(ta_span_map->base), 0);
+	KUNIT_EXPECT_PTR_EQ(test, ta_span_map, old);
+	end = ta_span_map->base + ((nr + 100) << TA_SPAN_SHIFT);
+	KUNIT_ASSERT_EQ(test, ta_span_map_grow(end), 0);
+	KUNIT_EXPECT_PTR_NE(test, ta_span_map, old);
+	KUNIT_EXPECT_EQ(test, ta_span_map->nr, nr + 100);
+	KUNIT_EXPECT_PTR_EQ(test, ta_tiny_span_of(p), ta_tiny_span_of(p + 1));
+	KUNIT_EXPECT_NOT_NULL(test, ta_tiny_span_of(p));
+	/* A piece past the memory stays clear. */
+	KUNIT_EXPECT_NULL(test, ta_tiny_span_of((void *)(end - 1)));
+	tinyalloc_free(p);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, ta_span_map_refused(), 0);
+}
 
 static void test_packing(struct kunit *test)
 {
@@ -1698,7 +1729,7 @@ static void test_debugfs_stats(struct kunit *test)
 		"stack_allocs", "stack_frees", "stack_live", "stack_spans",
 		"stack_pages", "stack_large_live", "stack_large_cached",
 		"stack_invalid_frees", "stack_overflows", "nmi_refused",
-		"own_pages_live", "invalid_sizes",
+		"own_pages_live", "invalid_sizes", "span_map_refused",
 	};
 	unsigned long allocs, live, km;
 	unsigned int i;
@@ -1799,6 +1830,7 @@ static void test_debugfs_nodes(struct kunit *test)
 static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE_PARAM(test_align, align_gen),
 	KUNIT_CASE(test_packing),
+	KUNIT_CASE(test_span_map_grow),
 	KUNIT_CASE(test_keep_more_space),
 	KUNIT_CASE(test_keep_old_block),
 	KUNIT_CASE(test_policy_go),

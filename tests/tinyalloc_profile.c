@@ -74,15 +74,18 @@ static DEFINE_PER_CPU(struct profile_frag, profile_frag) = {
 	.lock = INIT_LOCAL_LOCK(lock),
 };
 
-/* The debugger's marks: each case runs between them. */
-noinline void profile_begin(unsigned int op, unsigned int size)
+/*
+ * The debugger's marks: each case runs between them.  The arguments are
+ * used (the debugger reads them), so that the compiler keeps the names.
+ */
+static noinline void profile_begin(unsigned int op, unsigned int size)
 {
-	barrier();
+	asm volatile("" : : "r" (op), "r" (size) : "memory");
 }
 
-noinline void profile_end(unsigned int op, unsigned int size)
+static noinline void profile_end(unsigned int op, unsigned int size)
 {
-	barrier();
+	asm volatile("" : : "r" (op), "r" (size) : "memory");
 }
 
 static void *frag_alloc(size_t size)

@@ -14,6 +14,7 @@
 #include "compat.h"
 #include "core.h"
 #include "report.h"
+#include "spanmap.h"
 
 static struct dentry *ta_debugfs_dir;
 
@@ -117,6 +118,7 @@ int ta_debugfs_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "invalid_sizes %lu\n", ta_invalid_sizes());
 	ta_stack_stats_show(m);
 	seq_printf(m, "nmi_refused %lu\n", ta_nmi_refused());
+	seq_printf(m, "span_map_refused %lu\n", ta_span_map_refused());
 	return 0;
 }
 EXPORT_SYMBOL_TA_INTERNAL(ta_debugfs_stats_show);

@@ -1,21 +1,121 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The span map (spanmap.h): a bit per 32 KiB of the direct map, 4 MiB per
- * TiB of memory, vmalloc-ed at load.
+ * TiB of its range, vmalloc-ed at load.  Memory added later (hotplug)
+ * grows it: a larger copy replaces it, and the old one is kept until
+ * unload, so that readers take no lock and no RCU.
  */
 
-#include <linux/bitmap.h>
-#include <linux/mm.h>
-#include <linux/slab.h>
+#define pr_fmt(fmt) "tinyalloc: " fmt
 
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/list.h>
+#include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/pfn.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "compat.h"
 #include "spanmap.h"
 
-struct ta_span_map ta_span_map __read_mostly;
+struct ta_span_map *ta_span_map __read_mostly;
+EXPORT_SYMBOL_TA_INTERNAL(ta_span_map);
 
-static unsigned long ta_span_map_index(const void *span)
+/* A map and the maps it replaced, freed at unload. */
+struct ta_span_map_node {
+	struct ta_span_map map;
+	struct list_head list;
+};
+
+static LIST_HEAD(ta_span_maps);
+/* Serialises growth, which allocates. */
+static DEFINE_MUTEX(ta_span_map_grow_lock);
+/* Bits are set and cleared in the current map only, under this lock. */
+static DEFINE_SPINLOCK(ta_span_map_lock);
+static atomic_long_t ta_span_map_refusals;
+
+static unsigned long ta_span_map_index(const struct ta_span_map *m,
+				       const void *span)
 {
-	return ((unsigned long)span - PAGE_OFFSET) >> TA_SPAN_SHIFT;
+	return ((unsigned long)span - m->base) >> TA_SPAN_SHIFT;
 }
+
+static struct ta_span_map_node *ta_span_map_alloc(unsigned long nr)
+{
+	struct ta_span_map_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
+
+	if (!n)
+		return NULL;
+	n->map.bits = kvcalloc(BITS_TO_LONGS(nr), sizeof(long), GFP_KERNEL);
+	if (!n->map.bits) {
+		kfree(n);
+		return NULL;
+	}
+	n->map.base = PAGE_OFFSET & ~((1UL << TA_SPAN_SHIFT) - 1);
+	n->map.nr = nr;
+	return n;
+}
+
+/* The pieces from the map's base to @end, an address past the memory. */
+static unsigned long ta_span_map_pieces(unsigned long end)
+{
+	unsigned long base = PAGE_OFFSET & ~((1UL << TA_SPAN_SHIFT) - 1);
+
+	return DIV_ROUND_UP(end - base, 1UL << TA_SPAN_SHIFT);
+}
+
+/**
+ * ta_span_map_grow() - cover the direct map up to an address
+ * @end: the first address past the memory to cover
+ *
+ * Called as memory comes online; spans may be set and cleared meanwhile.
+ *
+ * Return: 0, or -ENOMEM (spans there are then refused, and counted).
+ */
+int ta_span_map_grow(unsigned long end)
+{
+	unsigned long nr = ta_span_map_pieces(end), flags;
+	struct ta_span_map_node *n;
+	int err = 0;
+
+	mutex_lock(&ta_span_map_grow_lock);
+	if (nr <= ta_span_map->nr)
+		goto out;
+	n = ta_span_map_alloc(nr);
+	if (!n) {
+		err = -ENOMEM;
+		goto out;
+	}
+	spin_lock_irqsave(&ta_span_map_lock, flags);
+	bitmap_copy(n->map.bits, ta_span_map->bits, ta_span_map->nr);
+	/* The copy before the pointer: a reader of the new map sees it. */
+	smp_store_release(&ta_span_map, &n->map);
+	spin_unlock_irqrestore(&ta_span_map_lock, flags);
+	list_add(&n->list, &ta_span_maps);
+out:
+	mutex_unlock(&ta_span_map_grow_lock);
+	return err;
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_span_map_grow);
+
+static int ta_span_map_memory(struct notifier_block *nb, unsigned long action,
+			      void *arg)
+{
+	struct memory_notify *mn = arg;
+	unsigned long end = (unsigned long)__va(PFN_PHYS(mn->start_pfn +
+							  mn->nr_pages));
+
+	if (action == MEM_GOING_ONLINE && ta_span_map_grow(end))
+		pr_warn("no memory to cover new memory in the span map: tiny spans will not be placed there\n");
+	return NOTIFY_OK;
+}
+
+static struct notifier_block ta_span_map_nb = {
+	.notifier_call = ta_span_map_memory,
+};
 
 /**
  * ta_span_map_init() - size the map for the direct map, all clear
@@ -24,42 +124,56 @@ static unsigned long ta_span_map_index(const void *span)
  */
 int ta_span_map_init(void)
 {
-	unsigned long nr = ta_span_map_index(high_memory - 1) + 1;
+	struct ta_span_map_node *n;
 
-	ta_span_map.bits = kvcalloc(BITS_TO_LONGS(nr), sizeof(long),
-				    GFP_KERNEL);
-	if (!ta_span_map.bits)
+	n = ta_span_map_alloc(ta_span_map_pieces((unsigned long)high_memory));
+	if (!n)
 		return -ENOMEM;
-	ta_span_map.nr = nr;
+	list_add(&n->list, &ta_span_maps);
+	ta_span_map = &n->map;
+	register_memory_notifier(&ta_span_map_nb);
 	return 0;
 }
 
-/** ta_span_map_exit() - free the map, once no span is left */
+/** ta_span_map_exit() - free the maps, once no span is left */
 void ta_span_map_exit(void)
 {
-	WARN_ON(!bitmap_empty(ta_span_map.bits, ta_span_map.nr));
-	kvfree(ta_span_map.bits);
-	ta_span_map.bits = NULL;
-	ta_span_map.nr = 0;
+	struct ta_span_map_node *n, *next;
+
+	unregister_memory_notifier(&ta_span_map_nb);
+	WARN_ON(!bitmap_empty(ta_span_map->bits, ta_span_map->nr));
+	list_for_each_entry_safe(n, next, &ta_span_maps, list) {
+		kvfree(n->map.bits);
+		kfree(n);
+	}
+	INIT_LIST_HEAD(&ta_span_maps);
+	ta_span_map = NULL;
 }
 
 /**
  * ta_span_map_set() - publish a span, its header built
  * @span: its address, aligned to a span
  *
- * Return: false if @span is beyond the map (memory added since load): it
- * cannot be a span.
+ * Return: false if @span is beyond the map (memory the map could not grow
+ * to cover): it cannot be a span.
  */
 bool ta_span_map_set(const void *span)
 {
-	unsigned long i = ta_span_map_index(span);
+	unsigned long flags, i;
+	bool ok;
 
-	if (i >= ta_span_map.nr)
-		return false;
-	/* The header before the bit: ta_span_map_test() acquires. */
-	smp_mb__before_atomic();
-	set_bit(i, ta_span_map.bits);
-	return true;
+	spin_lock_irqsave(&ta_span_map_lock, flags);
+	i = ta_span_map_index(ta_span_map, span);
+	ok = i < ta_span_map->nr;
+	if (ok) {
+		/* The header before the bit: ta_span_map_test() acquires. */
+		smp_mb__before_atomic();
+		set_bit(i, ta_span_map->bits);
+	}
+	spin_unlock_irqrestore(&ta_span_map_lock, flags);
+	if (!ok && atomic_long_inc_return(&ta_span_map_refusals) == 1)
+		pr_warn("memory beyond the span map refused for tiny spans (see span_map_refused in debugfs)\n");
+	return ok;
 }
 
 /**
@@ -68,5 +182,20 @@ bool ta_span_map_set(const void *span)
  */
 void ta_span_map_clear(const void *span)
 {
-	clear_bit(ta_span_map_index(span), ta_span_map.bits);
+	unsigned long flags;
+
+	spin_lock_irqsave(&ta_span_map_lock, flags);
+	clear_bit(ta_span_map_index(ta_span_map, span), ta_span_map->bits);
+	spin_unlock_irqrestore(&ta_span_map_lock, flags);
 }
+
+/**
+ * ta_span_map_refused() - spans refused as beyond the map
+ *
+ * Return: how many, since load.
+ */
+unsigned long ta_span_map_refused(void)
+{
+	return atomic_long_read(&ta_span_map_refusals);
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_span_map_refused);

@@ -32,7 +32,8 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_stat_sum);
  * Objects not at a block's start: the allocations less the blocks taken
  * and the open blocks started again (the fast path counts no more).
  *
- * Return: the count; racy as ta_stat_sum(), never below 0.
+ * Return: the count; racy as ta_stat_sum(), never below 0 (an allocation
+ * counts its block's start first: a reader in between sees one fewer).
  */
 unsigned long ta_stat_combined_cpu(struct ta_stats __percpu *s,
 				   unsigned int cpu)

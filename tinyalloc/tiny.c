@@ -313,13 +313,14 @@ static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			    struct ta_open_block *o)
 {
-	unsigned int left = ta_open_left(o);
 	struct ta_span *span = x->span;
 	unsigned long block = o->block;
+	unsigned int left;
 	int count;
 
 	if (!block)
 		return;
+	left = ta_open_left(o);
 	o->block = 0;
 	count = ta_count_add(span, ta_block_index(ta, span, block), -left, true);
 	if (count < 0) {
@@ -460,6 +461,21 @@ static struct ta_open_block *ta_new_block_slot(struct ta_tiny *ta,
 	return o;
 }
 
+/* Open block @o is @blk, just taken, with an object of @size at 0. */
+static void ta_open_set(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+			struct ta_open_block *o, unsigned long blk, size_t size)
+{
+	unsigned int idx = ta_block_index(ta, x->span, blk);
+
+	o->block = blk;
+	o->count = &x->span->counts[idx / TA_NIBBLES_PER_WORD];
+	o->unit = 1UL << (idx % TA_NIBBLES_PER_WORD * 4);
+	o->mask = o->unit * 15;
+	o->left = o->unit * (TA_MAX_OBJS - 1);
+	o->off = ta_obj_end(ta, 0, size);
+	o->since = 1;
+}
+
 /*
  * The object fits the block ta_pick_block() chose for it in no way:
  * another open block may be idle, else take a fresh block from the
@@ -469,8 +485,8 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 				  size_t size)
 {
 	struct ta_open_block *o;
-	unsigned int i, idx;
 	unsigned long blk;
+	unsigned int i;
 	bool keep;
 
 	for (i = 1; i < ta->nr_open; i++) {
@@ -486,14 +502,7 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			return blk;
 		ta_retire_block(ta, x, o);
 	}
-	idx = ta_block_index(ta, x->span, blk);
-	o->block = blk;
-	o->count = &x->span->counts[idx / TA_NIBBLES_PER_WORD];
-	o->unit = 1UL << (idx % TA_NIBBLES_PER_WORD * 4);
-	o->mask = o->unit * 15;
-	o->left = o->unit * (TA_MAX_OBJS - 1);
-	o->off = ta_obj_end(ta, 0, size);
-	o->since = 1;
+	ta_open_set(ta, x, o, blk, size);
 	return blk;
 }
 
@@ -556,20 +565,9 @@ static noinline unsigned long ta_alloc_locked(struct ta_tiny *ta,
 	return p;
 }
 
-/**
- * ta_tiny_alloc_slow() - allocate a tiny object, all cases
- * @ta: the instance
- * @size: 1 to block_size - 1 bytes
- * @gfp: allocation flags
- * @ip: the caller, for the tiny_alloc event
- *
- * Where ta_tiny_alloc_fast() did not serve: any context, any mode, a new
- * block or span.
- *
- * Return: the object, or NULL if no span could serve it.
- */
-void *ta_tiny_alloc_slow(struct ta_tiny *ta, size_t size, gfp_t gfp,
-			 unsigned long ip)
+/* Any context, any mode, a new block or span. */
+static noinline void *ta_tiny_alloc_any(struct ta_tiny *ta, size_t size,
+					gfp_t gfp, unsigned long ip)
 {
 	unsigned long p = ta_alloc_task(ta, size, gfp, ip);
 
@@ -597,6 +595,69 @@ void *ta_tiny_alloc_slow(struct ta_tiny *ta, size_t size, gfp_t gfp,
 	    (want_init_on_alloc(gfp) || want_init_on_free()))
 		ta_zero_small((void *)p, size);
 	return (void *)p;
+}
+
+/*
+ * Task context under Go's rule, the object did not fit the open block
+ * (ta_tiny_alloc_fast()): the common cases of a burst, out of the general
+ * path.  An object that leaves less room than the open block has gets a
+ * block of its own; else the open block gives way to a fresh block of its
+ * count word (ta_swap_block()).  Return 0 where ta_tiny_alloc_any() must
+ * do more: no open block, no free block in the word or the span.
+ */
+static noinline unsigned long ta_alloc_next(struct ta_tiny *ta, size_t size)
+{
+	struct ta_open_block *o;
+	struct ta_tiny_ctx *x;
+	unsigned long p;
+
+	preempt_disable();
+	x = &this_cpu_ptr(ta->cpu)->ctx[TA_CTX_TASK];
+	o = &x->open[0];
+	/* The task may be on another CPU since the fast path. */
+	p = ta_bump(ta, o, size);
+	if (!p && o->block) {
+		if (size >= o->off) {
+			p = ta_take_block(ta, x, 1);
+		} else {
+			p = ta_swap_block(ta, x, o);
+			if (p)
+				ta_open_set(ta, x, o, p, size);
+		}
+	}
+	if (p)
+		ta_stat_inc(ta->stats, TA_TINY_ALLOCS);
+	preempt_enable();
+	return p;
+}
+
+/**
+ * ta_tiny_alloc_slow() - allocate a tiny object, all cases
+ * @ta: the instance
+ * @size: 1 to block_size - 1 bytes
+ * @gfp: allocation flags
+ * @ip: the caller, for the tiny_alloc event
+ *
+ * Where ta_tiny_alloc_fast() did not serve: any context, any mode, a new
+ * block or span.
+ *
+ * Return: the object, or NULL if no span could serve it.
+ */
+void *ta_tiny_alloc_slow(struct ta_tiny *ta, size_t size, gfp_t gfp,
+			 unsigned long ip)
+{
+	unsigned long p;
+
+	if (ta_ctx_current() == TA_CTX_TASK && !ta_tiny_slow(ta) &&
+	    !trace_tiny_alloc_enabled()) {
+		p = ta_alloc_next(ta, size);
+		if (likely(p)) {
+			if ((gfp & __GFP_ZERO) && !ta_zero_blocks(ta))
+				ta_zero_small((void *)p, size);
+			return (void *)p;
+		}
+	}
+	return ta_tiny_alloc_any(ta, size, gfp, ip);
 }
 
 /**

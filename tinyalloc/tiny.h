@@ -79,10 +79,10 @@ struct ta_open_block {
 	u8 since;
 };
 
-/* The bias an open block has not handed out, as a count. */
+/* The bias open block @o (not empty) has not handed out, as a count. */
 static inline unsigned int ta_open_left(const struct ta_open_block *o)
 {
-	return o->left / o->unit;
+	return o->left >> __ffs(o->unit);
 }
 
 /**

@@ -3,11 +3,13 @@
  * The tiny allocator's fast paths, inlined into tinyalloc_alloc() and
  * tinyalloc_free() (core.c), and what tiny.c shares with them.
  *
- * They serve task context under Go's rule with no per-object bookkeeping
- * (tiny_debug, KASAN's shadow, kmemleak): bump an object into the CPU's
- * open block with preemption off, or decrement its block's count.  All
- * else (a new block, a block freed, other contexts and modes, bad frees)
- * goes to tiny.c, out of line, so that the fast paths save no registers.
+ * They serve the default mode, with no per-object bookkeeping (tiny_debug,
+ * KASAN's shadow, kmemleak) and no tracer: the allocation bumps an object
+ * into the CPU's open block, in task context under Go's rule, with
+ * preemption off; the free, in any context but NMI, decrements its
+ * block's count.  All else (a new block, a block freed, other contexts
+ * and modes, bad frees) goes out of line, by tail calls, so that the fast
+ * paths save no registers.
  */
 #ifndef _TINYALLOC_TINY_FAST_H
 #define _TINYALLOC_TINY_FAST_H
@@ -279,8 +281,8 @@ static __always_inline bool ta_tiny_slow(const struct ta_tiny *ta)
 /*
  * Task context only, except on PREEMPT_RT (ctx.h): preemption off is all
  * it takes to use the CPU's task context state.  Return NULL where
- * ta_tiny_alloc_slow() must serve: a mode of ta_tiny_slow(), or no room
- * in the open block.
+ * ta_tiny_alloc_slow() must serve: a mode of ta_tiny_slow(), an enabled
+ * tiny_alloc event, or no room in the open block.
  */
 static __always_inline void *ta_tiny_alloc_fast(struct ta_tiny *ta,
 						size_t size, gfp_t gfp,
