@@ -160,6 +160,9 @@ static struct ta_stack_span *ta_span_new(struct ta_stack *st,
 	span->order = order;
 	span->page_order = page_order;
 	span->node = page_to_nid(page);
+	/* As alloc_pages() hands them out: zeroed, or zeroed when freed. */
+	if (want_init_on_alloc(page_gfp))
+		span->fresh = ~0UL;
 	if (ta_stack_index(span, gfp))
 		goto err_page;
 	return span;
@@ -675,6 +678,16 @@ static int ta_stack_bad_request(struct ta_stack *st, struct tinyalloc_stack *stk
 	return err;
 }
 
+/* Is stack @i of @span handed out for the first time, zeroed?  Once. */
+static bool ta_stack_fresh(struct ta_stack_span *span, unsigned int i)
+{
+	/* Only this hand-out clears the bit; others, of other stacks. */
+	if (!test_bit(i, &span->fresh))
+		return false;
+	clear_bit(i, &span->fresh);
+	return true;
+}
+
 /**
  * __ta_stack_alloc() - allocate a stack from an instance
  * @st: the instance
@@ -723,10 +736,13 @@ int __ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	ta_leak_stack_alloc(lo, bytes, gfp);
 	/*
 	 * init_on_alloc as for alloc_pages(): where init_on_free zeroed the
-	 * stack at its free (and a pool stack's links went when it was
-	 * taken), that is not done again, as the page allocator does not.
+	 * stack at its free, or the page allocator its span and no one had
+	 * it since (a pool stack's links went when it was taken), that is
+	 * not done again, as the page allocator does not.
 	 */
-	if (want_init_on_alloc(gfp) && (st->debug || !want_init_on_free()))
+	if (want_init_on_alloc(gfp) &&
+	    !ta_stack_fresh(span, (lo - span->base) / bytes) &&
+	    (st->debug || !want_init_on_free()))
 		memset((void *)lo, 0, bytes);
 	/* stack_debug's canary, unless the caller was promised zeroes. */
 	if (st->debug && !(gfp & __GFP_ZERO)) {

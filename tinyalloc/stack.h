@@ -42,6 +42,9 @@
  * @live: stacks handed out to callers (bit per stack), atomic bitops
  * @canary: stack_debug: stacks handed out with a canary at lo (those
  *          without were asked zeroed), atomic bitops
+ * @fresh: stacks never handed out since the page allocator zeroed the
+ *         span (init_on_alloc): not zeroed again (bit per stack), atomic
+ *         bitops
  * @order: pool order, TA_STACK_ORDERS for a large stack, or TA_STACK_OWN
  *         for a stack with pages of its own (given back at free)
  * @page_order: page order of the memory
@@ -61,6 +64,7 @@ struct ta_stack_span {
 	unsigned long pool;
 	unsigned long live;
 	unsigned long canary;
+	unsigned long fresh;
 	unsigned long freed_at;
 	u8 order;
 	u8 page_order;
