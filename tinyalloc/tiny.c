@@ -229,6 +229,23 @@ static struct ta_span *ta_span_pop(struct ta_tiny *ta, int node)
 	return span;
 }
 
+/* ta_block_freed() where the span may move: under the node lock. */
+static noinline void ta_block_freed_locked(struct ta_tiny *ta,
+					   struct ta_span *span)
+{
+	struct ta_tiny_node *n = &ta->nodes[span->node];
+	unsigned long flags;
+	bool empty = false;
+
+	spin_lock_irqsave(&n->lock, flags);
+	atomic_dec(&span->inuse);
+	if (!span->frozen)
+		empty = ta_span_place(ta, n, span);
+	spin_unlock_irqrestore(&n->lock, flags);
+	if (empty)
+		ta_span_free(ta, span);
+}
+
 /*
  * The last object of a block was freed: account the block as free.  From
  * 1 (the span may become empty) or nr_blocks (it may leave the full list)
@@ -240,26 +257,15 @@ static struct ta_span *ta_span_pop(struct ta_tiny *ta, int node)
  */
 static void ta_block_freed(struct ta_tiny *ta, struct ta_span *span)
 {
-	struct ta_tiny_node *n = &ta->nodes[span->node];
 	int old = atomic_read(&span->inuse);
-	unsigned long flags;
-	bool empty = false;
 
 	ta_stat_inc(ta->stats, TA_TINY_BLOCKS_FREED);
 	do {
-		if (old == 1 || old == ta->nr_blocks)
-			goto locked;
+		if (old == 1 || old == ta->nr_blocks) {
+			ta_block_freed_locked(ta, span);
+			return;
+		}
 	} while (!atomic_try_cmpxchg(&span->inuse, &old, old - 1));
-	return;
-
-locked:
-	spin_lock_irqsave(&n->lock, flags);
-	atomic_dec(&span->inuse);
-	if (!span->frozen)
-		empty = ta_span_place(ta, n, span);
-	spin_unlock_irqrestore(&n->lock, flags);
-	if (empty)
-		ta_span_free(ta, span);
 }
 
 /* ---- per-CPU state ---- */
