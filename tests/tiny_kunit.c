@@ -214,7 +214,7 @@ static void test_packing(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 		KUNIT_EXPECT_PTR_EQ(test, p[i], p[0] + offs[i]);
 	}
-	KUNIT_EXPECT_EQ(test, ta_stat_combined(ta->stats), ARRAY_SIZE(sizes) - 1);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_COMBINED), ARRAY_SIZE(sizes) - 1);
 	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_TAKEN), 1);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		tinyalloc_free(p[i]);
@@ -1633,7 +1633,7 @@ static void test_stress(struct kunit *test)
 	KUNIT_EXPECT_LE(test, spans_live(ta), ta->keep_empty);
 	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
 	kunit_info(test, "%u objects, %lu combined, %lu blocks, %lu spans\n",
-		   id, ta_stat_combined(ta->stats), sum(ta, TA_TINY_BLOCKS_TAKEN),
+		   id, sum(ta, TA_TINY_COMBINED), sum(ta, TA_TINY_BLOCKS_TAKEN),
 		   sum(ta, TA_TINY_SPANS_ALLOC));
 }
 

@@ -91,8 +91,7 @@ int ta_debugfs_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "tiny_policy %s\n",
 		   ta_main->nr_open > 1 ? "bestfit" : "go");
 	seq_printf(m, "tiny_allocs %lu\n", ta_sum(TA_TINY_ALLOCS));
-	seq_printf(m, "tiny_combined %lu\n",
-		   ta_stat_combined(ta_main->stats));
+	seq_printf(m, "tiny_combined %lu\n", ta_sum(TA_TINY_COMBINED));
 	seq_printf(m, "tiny_frees %lu\n", ta_sum(TA_TINY_FREES));
 	seq_printf(m, "tiny_remote_frees %lu\n", ta_sum(TA_TINY_REMOTE_FREES));
 	seq_printf(m, "tiny_alloc_fails %lu\n", ta_sum(TA_TINY_ALLOC_FAILS));
@@ -139,7 +138,7 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 int ta_debugfs_cpus_show(struct seq_file *m, void *v)
 {
 	static const enum ta_stat cols[] = {
-		TA_TINY_FREES,
+		TA_TINY_ALLOCS, TA_TINY_COMBINED, TA_TINY_FREES,
 		TA_TINY_BLOCKS_TAKEN, TA_TINY_BLOCKS_FREED,
 		TA_TINY_SPANS_ALLOC, TA_TINY_SPANS_FREED,
 	};
@@ -147,9 +146,7 @@ int ta_debugfs_cpus_show(struct seq_file *m, void *v)
 
 	seq_puts(m, "cpu allocs combined frees blocks_taken blocks_freed spans_alloc spans_freed node\n");
 	for_each_possible_cpu(cpu) {
-		seq_printf(m, "%u %lu %lu", cpu,
-			   ta_stat_cpu(ta_main->stats, cpu, TA_TINY_ALLOCS),
-			   ta_stat_combined_cpu(ta_main->stats, cpu));
+		seq_printf(m, "%u", cpu);
 		for (i = 0; i < ARRAY_SIZE(cols); i++)
 			seq_printf(m, " %lu",
 				   ta_stat_cpu(ta_main->stats, cpu, cols[i]));

@@ -9,7 +9,10 @@
 #include <linux/percpu.h>
 
 enum ta_stat {
-	TA_TINY_ALLOCS,		/* tiny objects handed out */
+	TA_TINY_ALLOCS,		/* tiny objects handed out: never counted, the
+				 * sum of the next two and blocks taken (an
+				 * object counts where it went, once) */
+	TA_TINY_COMBINED,	/* ... into an open block, after another */
 	TA_TINY_RESTARTS,	/* ... at offset 0 of an open block again */
 	TA_TINY_FREES,		/* tiny objects freed */
 	TA_TINY_BLOCKS_TAKEN,	/* blocks taken for allocation */
@@ -56,6 +59,7 @@ struct ta_stats {
 static __always_inline void ta_stat_inc(struct ta_stats __percpu *s,
 					enum ta_stat i)
 {
+	BUILD_BUG_ON(__builtin_constant_p(i) && i == TA_TINY_ALLOCS);
 	this_cpu_inc(s->n[i]);
 }
 
@@ -71,12 +75,13 @@ static inline unsigned long ta_stat_cpu(struct ta_stats __percpu *s,
 {
 	struct ta_stats *c = per_cpu_ptr(s, cpu);
 
+	if (i == TA_TINY_ALLOCS)
+		return READ_ONCE(c->n[TA_TINY_COMBINED]) +
+		       READ_ONCE(c->n[TA_TINY_RESTARTS]) +
+		       READ_ONCE(c->n[TA_TINY_BLOCKS_TAKEN]);
 	return READ_ONCE(c->n[i]);
 }
 
 unsigned long ta_stat_sum(struct ta_stats __percpu *s, enum ta_stat i);
-unsigned long ta_stat_combined_cpu(struct ta_stats __percpu *s,
-				   unsigned int cpu);
-unsigned long ta_stat_combined(struct ta_stats __percpu *s);
 
 #endif /* _TINYALLOC_STATS_H */

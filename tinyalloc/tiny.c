@@ -631,8 +631,6 @@ static noinline unsigned long ta_alloc_next(struct ta_tiny *ta, size_t size)
 				ta_open_set(ta, x, o, p, size);
 		}
 	}
-	if (p)
-		ta_stat_inc(ta->stats, TA_TINY_ALLOCS);
 	preempt_enable();
 	return p;
 }

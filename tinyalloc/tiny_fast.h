@@ -192,8 +192,9 @@ static __always_inline bool ta_block_idle(const struct ta_open_block *o)
 /*
  * Hand out @size bytes from open block @o, from its start if it is idle;
  * return 0 if it has no room.  With the bias used up there is nothing to
- * settle: the block is let go.  Objects at offset 0 are counted as block
- * starts (restarts here, blocks taken in tiny.c); the others combined.
+ * settle: the block is let go.  Each object counts once, where it went:
+ * a restart or a combined one here, a block taken in tiny.c; their sum is
+ * the allocations (stats.h).
  */
 static __always_inline unsigned long ta_bump(const struct ta_tiny *ta,
 					     struct ta_open_block *o,
@@ -212,6 +213,7 @@ static __always_inline unsigned long ta_bump(const struct ta_tiny *ta,
 		off = ALIGN(o->off, ta_obj_align(ta, size));
 		if (ta_obj_end(ta, off, size) > ta->block_size)
 			return 0;
+		ta_stat_inc(ta->stats, TA_TINY_COMBINED);
 	}
 	p = o->block + off;
 	o->off = ta_obj_end(ta, off, size);
@@ -232,14 +234,14 @@ static __always_inline bool ta_combined(const struct ta_tiny *ta,
 }
 
 /*
- * Count and trace object @p, with the CPU's state still owned, so that
- * the event's cpu is the one whose block served.
+ * Trace object @p (counted where it went, ta_bump()), with the CPU's
+ * state still owned, so that the event's cpu is the one whose block
+ * served.
  */
 static __always_inline void ta_served(const struct ta_tiny *ta,
 				      unsigned long p, size_t size, gfp_t gfp,
 				      unsigned long ip)
 {
-	ta_stat_inc(ta->stats, TA_TINY_ALLOCS);
 	trace_tiny_alloc(ip, (void *)p, size, gfp, ta_combined(ta, p));
 }
 
@@ -300,7 +302,6 @@ static __always_inline void *ta_tiny_alloc_fast(struct ta_tiny *ta,
 		preempt_enable();
 		return NULL;
 	}
-	ta_stat_inc(ta->stats, TA_TINY_ALLOCS);
 	preempt_enable();
 	if ((gfp & __GFP_ZERO) && !ta_zero_blocks(ta))
 		ta_zero_small((void *)p, size);
