@@ -9,9 +9,12 @@
 #include <linux/percpu.h>
 
 enum ta_stat {
-	TA_TINY_ALLOCS,		/* tiny objects handed out: never counted, the
-				 * sum of the next two and blocks taken (an
-				 * object counts where it went, once) */
+	/*
+	 * Tiny objects handed out: never counted itself, the sum of the
+	 * next two and of blocks taken (each object counts once, where it
+	 * went), which ta_stat_cpu() and ta_stat_sum() return.
+	 */
+	TA_TINY_ALLOCS,
 	TA_TINY_COMBINED,	/* ... into an open block, after another */
 	TA_TINY_RESTARTS,	/* ... at offset 0 of an open block again */
 	TA_TINY_FREES,		/* tiny objects freed */
