@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include "bench.h"
 #include "tinyalloc.h"
 
 enum profile_op {
@@ -64,13 +65,8 @@ static const u8 mixed[BURST] = {
 
 static void *burst[BURST];
 
-/* page_frag as the benchmark uses it (tests/bench.h). */
-struct profile_frag {
-	local_lock_t lock;
-	struct page_frag_cache nc;
-};
-
-static DEFINE_PER_CPU(struct profile_frag, profile_frag) = {
+/* page_frag as the benchmark uses it: bench_frag_alloc() (bench.h). */
+DEFINE_PER_CPU(struct bench_frag, bench_frag) = {
 	.lock = INIT_LOCAL_LOCK(lock),
 };
 
@@ -86,17 +82,6 @@ static noinline void profile_begin(unsigned int op, unsigned int size)
 static noinline void profile_end(unsigned int op, unsigned int size)
 {
 	asm volatile("" : : "r" (op), "r" (size) : "memory");
-}
-
-static void *frag_alloc(size_t size)
-{
-	unsigned long flags;
-	void *p;
-
-	local_lock_irqsave(&profile_frag.lock, flags);
-	p = page_frag_alloc(this_cpu_ptr(&profile_frag.nc), size, GFP_ATOMIC);
-	local_unlock_irqrestore(&profile_frag.lock, flags);
-	return p;
 }
 
 static void pages_pair(unsigned int size)
@@ -138,7 +123,7 @@ static noinline void run_case(enum profile_op op, unsigned int size)
 		kfree(p);
 		break;
 	case PROFILE_FRAG_PAIR:
-		p = frag_alloc(size);
+		p = bench_frag_alloc(size);
 		if (p) {
 			*p = 1;
 			page_frag_free(p);
@@ -215,7 +200,7 @@ static void __exit profile_exit(void)
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu) {
-		struct page_frag_cache *nc = &per_cpu_ptr(&profile_frag, cpu)->nc;
+		struct page_frag_cache *nc = &per_cpu_ptr(&bench_frag, cpu)->nc;
 
 		if (nc->va)
 			__page_frag_cache_drain(virt_to_head_page(nc->va),

@@ -96,28 +96,7 @@ static __always_inline bool ta_tiny_request(struct ta_tiny *ta, size_t size,
 		(node == numa_mem_id() && !(gfp & __GFP_THISNODE)));
 }
 
-/* All but the tiny fast path: other contexts, new blocks, kmalloc. */
-static noinline void *ta_alloc_slow(struct ta_tiny *ta, size_t size,
-				    gfp_t gfp, int node, unsigned long ip)
-{
-	void *p;
-
-	if (unlikely(in_nmi())) {
-		ta_report_nmi("allocation", ip);
-		return NULL;
-	}
-	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	if (ta_tiny_request(ta, size, gfp, node)) {
-		p = ta_tiny_alloc_slow(ta, size, gfp, ip);
-		if (likely(p))
-			return p;
-		/* No span to be had: kmalloc falls back to smaller orders. */
-	}
-	return ta_large_alloc(size, gfp, node);
-}
-
-/* A tiny request of task context the fast path did not serve. */
+/* A tiny request the fast path did not serve, or could not. */
 static noinline void *ta_alloc_tiny_slow(struct ta_tiny *ta, size_t size,
 					 gfp_t gfp, int node, unsigned long ip)
 {
@@ -125,6 +104,21 @@ static noinline void *ta_alloc_tiny_slow(struct ta_tiny *ta, size_t size,
 
 	/* No span to be had: kmalloc falls back to smaller orders. */
 	return likely(p) ? p : ta_large_alloc(size, gfp, node);
+}
+
+/* All but the tiny fast path: other contexts, kmalloc's requests. */
+static noinline void *ta_alloc_slow(struct ta_tiny *ta, size_t size,
+				    gfp_t gfp, int node, unsigned long ip)
+{
+	if (unlikely(in_nmi())) {
+		ta_report_nmi("allocation", ip);
+		return NULL;
+	}
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (ta_tiny_request(ta, size, gfp, node))
+		return ta_alloc_tiny_slow(ta, size, gfp, node, ip);
+	return ta_large_alloc(size, gfp, node);
 }
 
 /* The fast path inline, all else out of line (tail calls). */

@@ -43,6 +43,12 @@ static unsigned long ta_span_map_index(const struct ta_span_map *m,
 	return ((unsigned long)span - m->base) >> TA_SPAN_SHIFT;
 }
 
+/* Bit 0's address: PAGE_OFFSET rounded down to a span. */
+static unsigned long ta_span_map_base(void)
+{
+	return PAGE_OFFSET & ~((1UL << TA_SPAN_SHIFT) - 1);
+}
+
 static struct ta_span_map_node *ta_span_map_alloc(unsigned long nr)
 {
 	struct ta_span_map_node *n = kzalloc(sizeof(*n), GFP_KERNEL);
@@ -54,7 +60,7 @@ static struct ta_span_map_node *ta_span_map_alloc(unsigned long nr)
 		kfree(n);
 		return NULL;
 	}
-	n->map.base = PAGE_OFFSET & ~((1UL << TA_SPAN_SHIFT) - 1);
+	n->map.base = ta_span_map_base();
 	n->map.nr = nr;
 	return n;
 }
@@ -62,9 +68,7 @@ static struct ta_span_map_node *ta_span_map_alloc(unsigned long nr)
 /* The pieces from the map's base to @end, an address past the memory. */
 static unsigned long ta_span_map_pieces(unsigned long end)
 {
-	unsigned long base = PAGE_OFFSET & ~((1UL << TA_SPAN_SHIFT) - 1);
-
-	return DIV_ROUND_UP(end - base, 1UL << TA_SPAN_SHIFT);
+	return DIV_ROUND_UP(end - ta_span_map_base(), 1UL << TA_SPAN_SHIFT);
 }
 
 /**

@@ -320,15 +320,17 @@ static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			    struct ta_open_block *o)
 {
 	struct ta_span *span = x->span;
-	unsigned long block = o->block;
-	unsigned int left;
+	unsigned long block = o->block, *word;
+	unsigned int left, shift;
 	int count;
 
 	if (!block)
 		return;
 	left = ta_open_left(o);
 	o->block = 0;
-	count = ta_count_add(span, ta_block_index(ta, span, block), -left, true);
+	word = ta_count_word(ta, span, ta_block_off(ta, span, (void *)block),
+			     &shift);
+	count = ta_count_add(word, shift, -left, true);
 	if (count < 0) {
 		/*
 		 * Frees beyond the objects handed out were taken while the
@@ -471,11 +473,12 @@ static struct ta_open_block *ta_new_block_slot(struct ta_tiny *ta,
 static void ta_open_set(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 			struct ta_open_block *o, unsigned long blk, size_t size)
 {
-	unsigned int idx = ta_block_index(ta, x->span, blk);
+	unsigned int shift;
 
 	o->block = blk;
-	o->count = &x->span->counts[idx / TA_NIBBLES_PER_WORD];
-	o->unit = 1UL << (idx % TA_NIBBLES_PER_WORD * 4);
+	o->count = ta_count_word(ta, x->span,
+				 ta_block_off(ta, x->span, (void *)blk), &shift);
+	o->unit = 1UL << shift;
 	o->mask = o->unit * 15;
 	o->left = o->unit * (TA_MAX_OBJS - 1);
 	o->off = ta_obj_end(ta, 0, size);
@@ -753,8 +756,9 @@ void ta_tiny_free_settle(struct ta_tiny *ta, const void *obj, int count,
  */
 bool ta_tiny_free(const void *obj, unsigned long ip)
 {
-	unsigned long addr = (unsigned long)obj;
 	struct ta_span *span;
+	unsigned long *word;
+	unsigned int shift;
 	struct ta_tiny *ta;
 	size_t size = 0;
 	int count;
@@ -772,7 +776,7 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 		return false;
 	}
 	ta = span->owner;
-	if (ta_in_header(ta, span, obj)) {
+	if (ta_off_in_header(ta_block_off(ta, span, obj))) {
 		ta_report_invalid(ta->stats, obj, ip, "points into a span header");
 		goto refused;
 	}
@@ -793,7 +797,8 @@ bool ta_tiny_free(const void *obj, unsigned long ip)
 	if (ta_tiny_leaks(ta))
 		ta_leak_free(obj);
 	trace_tiny_free(ip, obj);
-	count = ta_count_add(span, ta_block_index(ta, span, addr), -1, false);
+	word = ta_count_word(ta, span, ta_block_off(ta, span, obj), &shift);
+	count = ta_count_add(word, shift, -1, false);
 	/*
 	 * Still a reader: once another CPU frees the block's last object,
 	 * the span may go, but its header stays for a grace period.
@@ -839,7 +844,7 @@ bool ta_tiny_size(const void *obj, size_t *size, unsigned long ip)
 		return false;
 	}
 	ta = span->owner;
-	if (ta_in_header(ta, span, obj)) {
+	if (ta_off_in_header(ta_block_off(ta, span, obj))) {
 		why = "points into a span header";
 	} else if (ta_tiny_kasan(ta)) {
 		*size = ta_kasan_size(ta, obj);

@@ -44,31 +44,21 @@ static __always_inline struct ta_span *ta_span_lookup(const void *obj)
 	return ta_span_map_test(obj) ? ta_span_base(obj) : NULL;
 }
 
-/* Does @obj point into @span's header (its first blocks)? */
-static __always_inline bool ta_in_header(const struct ta_tiny *ta,
-					 const struct ta_span *span,
-					 const void *obj)
-{
-	return (unsigned long)obj - (unsigned long)span < ta->first_block;
-}
-
-static __always_inline unsigned int ta_block_index(const struct ta_tiny *ta,
-						   const struct ta_span *span,
-						   unsigned long addr)
-{
-	return (addr - (unsigned long)span - ta->first_block) >>
-	       ta->block_shift;
-}
-
 /*
- * Where @obj is from @span's first block: beyond the span (it wraps) if
- * @obj is in the header.
+ * Where @obj, in @span, is from the span's first block: beyond the span
+ * (it wraps) if @obj is in the header (ta_off_in_header()).
  */
 static __always_inline unsigned long ta_block_off(const struct ta_tiny *ta,
 						  const struct ta_span *span,
 						  const void *obj)
 {
 	return (unsigned long)obj - (unsigned long)span - ta->first_block;
+}
+
+/* Does offset @rel (ta_block_off()) point into the span's header? */
+static __always_inline bool ta_off_in_header(unsigned long rel)
+{
+	return rel >= (1UL << TA_SPAN_SHIFT);
 }
 
 /*
@@ -106,15 +96,15 @@ static __always_inline int ta_count_dec(unsigned long *word,
 }
 
 /*
- * Add @delta to the count of block @idx and return the new count.  If it
- * would leave 0..TA_MAX_OBJS nothing changes, unless @clamp asks to
- * settle at 0; either way the out-of-range value is returned.
+ * Add @delta to the count at @shift of @word (ta_count_word()) and return
+ * the new count.  If it would leave 0..TA_MAX_OBJS nothing changes,
+ * unless @clamp asks to settle at 0; either way the out-of-range value is
+ * returned.
  */
-static __always_inline int ta_count_add(struct ta_span *span, unsigned int idx,
-					int delta, bool clamp)
+static __always_inline int ta_count_add(unsigned long *word,
+					unsigned int shift, int delta,
+					bool clamp)
 {
-	unsigned long *word = &span->counts[idx / TA_NIBBLES_PER_WORD];
-	unsigned int shift = idx % TA_NIBBLES_PER_WORD * 4;
 	unsigned long old = READ_ONCE(*word), new;
 	int count;
 
@@ -270,14 +260,19 @@ static __always_inline void ta_zero_small(void *p, size_t n)
 }
 
 /*
- * Does @ta keep per-object records, or several open blocks, or does a
- * tracer want its events?  The fast paths leave those to tiny.c, so that
- * they make no call but a tail call, and save no registers.
+ * Does @ta keep per-object records (tiny_debug, KASAN's shadow, kmemleak),
+ * or, for allocations, several open blocks?  The fast paths leave those
+ * to tiny.c, as an enabled tracepoint, so that they make no call but a
+ * tail call, and save no registers.
  */
+static __always_inline bool ta_tiny_records(const struct ta_tiny *ta)
+{
+	return ta->debug || ta_tiny_kasan(ta) || ta_tiny_leaks(ta);
+}
+
 static __always_inline bool ta_tiny_slow(const struct ta_tiny *ta)
 {
-	return ta->nr_open != 1 || ta->debug || ta_tiny_kasan(ta) ||
-	       ta_tiny_leaks(ta);
+	return ta->nr_open != 1 || ta_tiny_records(ta);
 }
 
 /*
@@ -344,9 +339,8 @@ static __always_inline void ta_free_fast(const void *obj, unsigned long ip)
 	span = ta_span_base(obj);
 	ta = span->owner;
 	rel = ta_block_off(ta, span, obj);
-	if (unlikely(ta->debug || ta_tiny_kasan(ta) || ta_tiny_leaks(ta) ||
-		     trace_tiny_free_enabled() ||
-		     rel >= (1UL << TA_SPAN_SHIFT))) {
+	if (unlikely(ta_tiny_records(ta) || trace_tiny_free_enabled() ||
+		     ta_off_in_header(rel))) {
 		preempt_enable();
 		ta_free_slow(obj, ip);
 		return;
