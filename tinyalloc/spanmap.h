@@ -2,9 +2,8 @@
 /*
  * The span map: a bit per span-sized piece of the direct map, set while a
  * tiny span is there.  A free asks it whether an address is in a span
- * with a subtraction, a compare and a bit test; virt_addr_valid() (48
- * instructions on Debian's x86_64 6.12) and the span's struct page took
- * about 60.
+ * with a subtraction, a compare and a bit test, where virt_addr_valid()
+ * (a call) and the span's struct page were the largest part of a free.
  */
 #ifndef _TINYALLOC_SPANMAP_H
 #define _TINYALLOC_SPANMAP_H
