@@ -103,6 +103,7 @@ static int mem_ta_make(enum bench_tiny a)
 		return PTR_ERR(mem_ta);
 	mem_ta->nr_open = a == BENCH_BESTFIT ? TA_MAX_OPEN : ta_main->nr_open;
 	mem_ta->kasan = ta_main->kasan;
+	ta_tiny_shelf_setup(mem_ta);
 	return 0;
 }
 

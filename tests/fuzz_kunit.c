@@ -687,6 +687,7 @@ static void fz_setup(struct kunit *test, struct fuzz *f,
 		f->ta->nr_open = TA_MAX_OPEN;
 	/* KASAN's shadow knows every object, as tiny_debug does. */
 	f->ta->kasan = c->kasan;
+	ta_tiny_shelf_setup(f->ta);
 	hash_init(f->live);
 	f->foreign[0] = kunit_kmalloc(test, 64, GFP_KERNEL);
 	f->foreign[1] = &fuzz_ops;

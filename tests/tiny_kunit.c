@@ -401,8 +401,9 @@ static void test_idle_restart(struct kunit *test)
 }
 
 /*
- * A fresh block is kept in place of one holding 14 bytes: that block is
- * settled to its one live object, so freeing the object frees it.
+ * A fresh block is kept open in place of one holding 14 bytes, which goes
+ * to the shelf with its bias: freeing its object frees it only once a
+ * drain lets go of the shelf, settling the block to its live objects.
  */
 static void test_keep_settles(struct kunit *test)
 {
@@ -417,10 +418,125 @@ static void test_keep_settles(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, addr(b) % 16, 0);
 	KUNIT_EXPECT_EQ(test, blocks_live(ta), 2);
 	tinyalloc_free(a);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 2);
+	drain_all(ta);
 	KUNIT_EXPECT_EQ(test, blocks_live(ta), 1);
 	tinyalloc_free(b);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 0);
 	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
 	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+}
+
+/* ---- the shelf: holes Go's rule lets go of ---- */
+
+static const unsigned int shelf_block_sizes[] = { 8, 16, 32 };
+
+static void shelf_desc(const unsigned int *bs, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "block %u", *bs);
+}
+
+KUNIT_ARRAY_PARAM(shelf, shelf_block_sizes, shelf_desc);
+
+/* Free @n objects; once drained, nothing of @ta is left in use. */
+static void free_all_drained(struct kunit *test, struct ta_tiny *ta,
+			     char *const *p, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		tinyalloc_free(p[i]);
+	drain_all(ta);
+	KUNIT_EXPECT_EQ(test, objects_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 0);
+	KUNIT_EXPECT_EQ(test, invalid(ta), 0);
+}
+
+/*
+ * bs/2 + 1 bytes, then bs/2 (aligned past the rest of the block): the
+ * first block is shelved with bs/2 - 1 bytes free, the second fills up
+ * with another bs/2, and bs/2 - 1 bytes go to the shelved block's hole,
+ * where Go's rule alone would take a third block.
+ */
+static void test_shelf_fills_hole(struct kunit *test)
+{
+	unsigned int bs = *(const unsigned int *)test->param_value;
+	struct ta_tiny *ta = make(test, bs, false);
+	char *a, *b, *c, *d;
+
+	preempt_disable();
+	a = ta_tiny_alloc(ta, bs / 2 + 1, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, bs / 2, GFP_ATOMIC);
+	c = ta_tiny_alloc(ta, bs / 2, GFP_ATOMIC);
+	d = ta_tiny_alloc(ta, bs / 2 - 1, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b && c && d);
+	KUNIT_EXPECT_EQ(test, addr(b) % bs, 0);
+	KUNIT_EXPECT_PTR_EQ(test, c, b + bs / 2);
+	KUNIT_EXPECT_PTR_EQ(test, d, a + bs / 2 + 1);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_TAKEN), 2);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_COMBINED), 2);
+	free_all_drained(test, ta, (char *[]){ a, b, c, d }, 4);
+}
+
+/*
+ * An object that would leave less room than the open block gets a block
+ * of its own, which is shelved: 13 bytes after 4, then 12 fill the open
+ * block and 3 go after the 13.
+ */
+static void test_shelf_own_block(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *a, *b, *c, *d;
+
+	preempt_disable();
+	a = ta_tiny_alloc(ta, 4, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, 13, GFP_ATOMIC);
+	c = ta_tiny_alloc(ta, 12, GFP_ATOMIC);
+	d = ta_tiny_alloc(ta, 3, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b && c && d);
+	KUNIT_EXPECT_PTR_EQ(test, c, a + 4);
+	KUNIT_EXPECT_PTR_EQ(test, d, b + 13);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_TAKEN), 2);
+	free_all_drained(test, ta, (char *[]){ a, b, c, d }, 4);
+}
+
+/*
+ * With 16-byte blocks the shelf has two slots per offset: a third block
+ * with its free bytes at 14 is let go at once, holding no bias, so that
+ * its one free frees it; the shelved two keep theirs until the shelf's
+ * holes are used, the tightest and latest first.
+ */
+static void test_shelf_slots_full(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 16, false);
+	char *a[4], *p, *q, *r;
+	unsigned int i;
+
+	preempt_disable();
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		a[i] = ta_tiny_alloc(ta, 14, GFP_ATOMIC);
+	preempt_enable();
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		KUNIT_ASSERT_NOT_NULL(test, a[i]);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_TAKEN), 4);
+	tinyalloc_free(a[3]);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_FREED), 1);
+	tinyalloc_free(a[1]);
+	tinyalloc_free(a[2]);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_FREED), 1);
+	preempt_disable();
+	p = ta_tiny_alloc(ta, 2, GFP_ATOMIC);
+	q = ta_tiny_alloc(ta, 2, GFP_ATOMIC);
+	r = ta_tiny_alloc(ta, 2, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, p && q && r);
+	KUNIT_EXPECT_PTR_EQ(test, p, a[0] + 14);
+	KUNIT_EXPECT_PTR_EQ(test, q, a[2] + 14);
+	KUNIT_EXPECT_PTR_EQ(test, r, a[1] + 14);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_TAKEN), 4);
+	free_all_drained(test, ta, (char *[]){ a[0], p, q, r }, 4);
 }
 
 /* ---- the helpers: strings, memory, nodes, scope-based freeing ---- */
@@ -1359,13 +1475,17 @@ static void test_invalid_kmalloc_double_free(struct kunit *test)
 static void test_invalid_tiny(struct kunit *test)
 {
 	struct ta_tiny *ta = make(test, 16, false);
-	char *a, *b, *c, *keep;
+	char *a, *b, *c, *keep, *shelved[2];
 
 	preempt_disable();
 	a = ta_tiny_alloc(ta, 15, GFP_ATOMIC);	/* current block */
-	b = ta_tiny_alloc(ta, 15, GFP_ATOMIC);	/* a block of its own */
+	/* Blocks of their own, shelved: the two slots at offset 15. */
+	shelved[0] = ta_tiny_alloc(ta, 15, GFP_ATOMIC);
+	shelved[1] = ta_tiny_alloc(ta, 15, GFP_ATOMIC);
+	/* A block of its own, holding no bias: the shelf has no slot. */
+	b = ta_tiny_alloc(ta, 15, GFP_ATOMIC);
 	preempt_enable();
-	KUNIT_ASSERT_TRUE(test, a && b);
+	KUNIT_ASSERT_TRUE(test, a && b && shelved[0] && shelved[1]);
 	memset(a, 0x42, 15);
 	/* The span header. */
 	expect_refused(test, ta, ta_tiny_span_of(a), true);
@@ -1378,17 +1498,22 @@ static void test_invalid_tiny(struct kunit *test)
 
 	/* An extra free in the open block is caught when it is settled. */
 	preempt_disable();
-	c = ta_tiny_alloc(ta, 1, GFP_ATOMIC);
-	keep = ta_tiny_alloc(ta, 1, GFP_ATOMIC);
+	c = ta_tiny_alloc(ta, 1, GFP_ATOMIC);	/* fills a's block */
+	keep = ta_tiny_alloc(ta, 8, GFP_ATOMIC);	/* fits no hole */
 	preempt_enable();
 	KUNIT_ASSERT_TRUE(test, c && keep);
+	KUNIT_EXPECT_PTR_EQ(test, c, a + 15);
+	KUNIT_EXPECT_EQ(test, addr(keep) % 16, 0);
 	tinyalloc_free(a);
 	tinyalloc_free(c);
 	tinyalloc_free(keep);
 	tinyalloc_free(keep);
 	KUNIT_EXPECT_EQ(test, invalid(ta), 3);
+	tinyalloc_free(shelved[0]);
+	tinyalloc_free(shelved[1]);
 	drain_all(ta);
 	KUNIT_EXPECT_EQ(test, invalid(ta), 4);
+	KUNIT_EXPECT_EQ(test, blocks_live(ta), 0);
 }
 
 /*
@@ -1839,6 +1964,9 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE(test_max_objects),
 	KUNIT_CASE(test_idle_restart),
 	KUNIT_CASE(test_keep_settles),
+	KUNIT_CASE_PARAM(test_shelf_fills_hole, shelf_gen_params),
+	KUNIT_CASE(test_shelf_own_block),
+	KUNIT_CASE(test_shelf_slots_full),
 	KUNIT_CASE(test_api_sizes),
 	KUNIT_CASE(test_kstrdup),
 	KUNIT_CASE(test_kstrndup),

@@ -38,7 +38,7 @@ MODULE_PARM_DESC(tiny_block,
 static char *tiny_policy = "go";
 module_param(tiny_policy, charp, 0444);
 MODULE_PARM_DESC(tiny_policy,
-		 "How objects are packed into blocks: go (default: one open block per CPU, Go's rule) or bestfit (the tightest of 4 open blocks per CPU)");
+		 "How objects are packed into blocks: go (default: one open block per CPU, Go's rule, and a shelf of blocks with room left) or bestfit (the tightest of 4 open blocks per CPU)");
 
 static bool tiny_debug;
 module_param(tiny_debug, bool, 0444);
@@ -306,6 +306,7 @@ static int __init tinyalloc_init(void)
 		ta_main->nr_open = TA_MAX_OPEN;
 	/* KASAN kernels watch the objects callers get (kasan.c). */
 	ta_main->kasan = tiny_kasan;
+	ta_tiny_shelf_setup(ta_main);
 	ta_main->leaks = true;
 	ta_stacks = ta_stack_create(fixed_stack, stack_debug);
 	if (IS_ERR(ta_stacks)) {

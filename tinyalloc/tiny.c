@@ -313,21 +313,18 @@ static unsigned long ta_take_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 }
 
 /*
- * Let go of an open block of context @x, giving back the bias not handed
- * out.  Open blocks are always in the context's own span (x->span).
+ * Let go of a block of context @x, open or shelved, giving back the bias
+ * @left not handed out.  Such blocks are always in the context's own
+ * span (x->span).
  */
-static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
-			    struct ta_open_block *o)
+static void ta_retire(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+		      unsigned long block, unsigned int left)
 {
 	struct ta_span *span = x->span;
-	unsigned long block = o->block, *word;
-	unsigned int left, shift;
+	unsigned int shift;
+	unsigned long *word;
 	int count;
 
-	if (!block)
-		return;
-	left = ta_open_left(o);
-	o->block = 0;
 	word = ta_count_word(ta, span, ta_block_off(ta, span, (void *)block),
 			     &shift);
 	count = ta_count_add(word, shift, -left, true);
@@ -348,6 +345,18 @@ static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 	 */
 	if (count <= 0 && count + (int)left > 0)
 		ta_block_freed(ta, span);
+}
+
+/* Let go of open block @o of context @x, if it holds one. */
+static void ta_retire_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+			    struct ta_open_block *o)
+{
+	unsigned long block = o->block;
+
+	if (!block)
+		return;
+	o->block = 0;
+	ta_retire(ta, x, block, ta_open_left(o));
 }
 
 /*
@@ -380,6 +389,89 @@ static unsigned long ta_swap_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 	return ta_took_block(ta, x, o->count - span->counts, nib);
 }
 
+/* ---- the shelf (tiny.h): holes Go's rule would waste ---- */
+
+/* Where the free bytes start of a block in slot @i of the shelf. */
+static unsigned int ta_shelf_offset(const struct ta_tiny *ta, unsigned int i)
+{
+	return i >> (ilog2(TA_MAX_BLOCK) - ta->block_shift);
+}
+
+/*
+ * A free slot of the shelf for a block whose free bytes start at @off,
+ * or -1 where it has no room or its slots are taken.
+ */
+static int ta_shelf_slot(const struct ta_tiny *ta, const struct ta_tiny_ctx *x,
+			 unsigned int off)
+{
+	u32 free = ~x->shelf.used & ta->shelf_slots[off];
+
+	return free ? __ffs(free) : -1;
+}
+
+/* Shelve block @blk in free slot @i, with bias @left not handed out. */
+static void ta_shelf_put(struct ta_tiny_ctx *x, int i, unsigned long blk,
+			 unsigned int left)
+{
+	x->shelf.used |= BIT(i);
+	x->shelf.block[i] = blk;
+	x->shelf.left[i] = left;
+}
+
+/* Shelve @blk as ta_shelf_put() if a slot is free; else return false. */
+static bool ta_shelf_keep(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+			  unsigned long blk, unsigned int off,
+			  unsigned int left)
+{
+	int i = ta_shelf_slot(ta, x, off);
+
+	if (i < 0)
+		return false;
+	ta_shelf_put(x, i, blk, left);
+	return true;
+}
+
+/*
+ * Hand out @size bytes from the shelved block with the tightest hole
+ * that fits them, and shelve the block again with what is left of it.
+ * Return the object, or 0 if no hole fits.
+ */
+static unsigned long ta_shelf_take(struct ta_tiny *ta, struct ta_tiny_ctx *x,
+				   size_t size)
+{
+	struct ta_shelf *s = &x->shelf;
+	u32 fit = s->used & ta->shelf_fit[size];
+	unsigned int off, left, i;
+	unsigned long blk;
+
+	if (!fit)
+		return 0;
+	i = __fls(fit);
+	s->used &= ~BIT(i);
+	blk = s->block[i];
+	left = s->left[i] - 1;
+	off = ALIGN(ta_shelf_offset(ta, i), ta_obj_align(ta, size));
+	ta_stat_inc(ta->stats, TA_TINY_COMBINED);
+	/* With the bias used up there is nothing to settle. */
+	if (left && !ta_shelf_keep(ta, x, blk, ta_obj_end(ta, off, size),
+				   left))
+		ta_retire(ta, x, blk, left);
+	return blk + off;
+}
+
+/* Let go of every shelved block of context @x. */
+static void ta_shelf_release(struct ta_tiny *ta, struct ta_tiny_ctx *x)
+{
+	struct ta_shelf *s = &x->shelf;
+	unsigned int i;
+
+	while (s->used) {
+		i = __ffs(s->used);
+		s->used &= ~BIT(i);
+		ta_retire(ta, x, s->block[i], s->left[i]);
+	}
+}
+
 /*
  * A context lets go of its span: its open blocks first, so that an open
  * block is never in a span no CPU owns.  An owned span is never placed on
@@ -394,6 +486,7 @@ static void ta_ctx_release(struct ta_tiny *ta, struct ta_tiny_ctx *x)
 		return;
 	for (i = 0; i < TA_MAX_OPEN; i++)
 		ta_retire_block(ta, x, &x->open[i]);
+	ta_shelf_release(ta, x);
 	ta_span_unfreeze(ta, x->span, x->taken);
 	x->span = NULL;
 }
@@ -486,9 +579,53 @@ static void ta_open_set(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 }
 
 /*
+ * Go's rule, with the shelf: the object did not fit the open block.  The
+ * tightest hole on the shelf takes it, else a fresh block from the
+ * context's span: of the fresh block and the open one, the block with
+ * more room is kept open and the other shelved, or let go if its slots
+ * are taken.  Return 0 if the span has no free block (or there is none).
+ */
+static __always_inline unsigned long
+ta_go_next(struct ta_tiny *ta, struct ta_tiny_ctx *x, size_t size)
+{
+	struct ta_open_block *o = &x->open[0];
+	unsigned long blk;
+	int slot;
+
+	blk = ta_shelf_take(ta, x, size);
+	if (blk)
+		return blk;
+	if (o->block && size >= o->off) {
+		/*
+		 * The object leaves less room: a block of its own, with its
+		 * bias only if the shelf keeps it.
+		 */
+		slot = ta_shelf_slot(ta, x, ta_obj_end(ta, 0, size));
+		blk = ta_take_block(ta, x, slot < 0 ? 1 : TA_MAX_OBJS);
+		if (blk && slot >= 0)
+			ta_shelf_put(x, slot, blk, TA_MAX_OBJS - 1);
+		return blk;
+	}
+	if (o->block && ta_shelf_keep(ta, x, o->block, o->off,
+				      ta_open_left(o)))
+		o->block = 0;
+	/* One cmpxchg where the open block goes and its word has room. */
+	blk = ta_swap_block(ta, x, o);
+	if (!blk) {
+		blk = ta_take_block(ta, x, TA_MAX_OBJS);
+		if (!blk)
+			return 0;
+		ta_retire_block(ta, x, o);
+	}
+	ta_open_set(ta, x, o, blk, size);
+	return blk;
+}
+
+/*
  * The object fits the block ta_pick_block() chose for it in no way:
- * another open block may be idle, else take a fresh block from the
- * context's span.  Return 0 if the span has none left (or there is none).
+ * under Go's rule, ta_go_next(); with several open blocks, another may
+ * be idle, else take a fresh block from the context's span.  Return 0 if
+ * the span has none left (or there is none).
  */
 static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 				  size_t size)
@@ -498,6 +635,8 @@ static unsigned long ta_new_block(struct ta_tiny *ta, struct ta_tiny_ctx *x,
 	unsigned int i;
 	bool keep;
 
+	if (ta->nr_open == 1)
+		return ta_go_next(ta, x, size);
 	for (i = 1; i < ta->nr_open; i++) {
 		blk = ta_bump(ta, &x->open[i], size);
 		if (blk)
@@ -609,31 +748,22 @@ static noinline void *ta_tiny_alloc_any(struct ta_tiny *ta, size_t size,
 /*
  * Task context under Go's rule, the object did not fit the open block
  * (ta_tiny_alloc_fast()): the common cases of a burst, out of the general
- * path.  An object that leaves less room than the open block has gets a
- * block of its own; else the open block gives way to a fresh block of its
- * count word (ta_swap_block()).  Return 0 where ta_tiny_alloc_any() must
- * do more: no open block, no free block in the word or the span.
+ * path (ta_go_next()).  Return 0 where ta_tiny_alloc_any() must do more:
+ * no free block in the span, or no span.
  */
 static noinline unsigned long ta_alloc_next(struct ta_tiny *ta, size_t size)
 {
-	struct ta_open_block *o;
 	struct ta_tiny_ctx *x;
 	unsigned long p;
 
 	preempt_disable();
+	/*
+	 * The task may be on another CPU since the fast path: its open block
+	 * is then not tried, and the object goes to a hole or a fresh block
+	 * a bit early.
+	 */
 	x = &this_cpu_ptr(ta->cpu)->ctx[TA_CTX_TASK];
-	o = &x->open[0];
-	/* The task may be on another CPU since the fast path. */
-	p = ta_bump(ta, o, size);
-	if (!p && o->block) {
-		if (size >= o->off) {
-			p = ta_take_block(ta, x, 1);
-		} else {
-			p = ta_swap_block(ta, x, o);
-			if (p)
-				ta_open_set(ta, x, o, p, size);
-		}
-	}
+	p = ta_go_next(ta, x, size);
 	preempt_enable();
 	return p;
 }
@@ -923,6 +1053,33 @@ static void ta_tiny_geometry(struct ta_tiny *ta)
 }
 
 /**
+ * ta_tiny_shelf_setup() - set the shelf's tables for an instance's mode
+ * @ta: the instance, before its first allocation (and again if its
+ *	@kasan changes, which moves where objects may start)
+ *
+ * The shelf has TA_MAX_BLOCK / block_size slots per offset (tiny.h).  An
+ * object fits every hole that starts at or before the last aligned start
+ * it fits at: the slots up to that offset's.
+ */
+void ta_tiny_shelf_setup(struct ta_tiny *ta)
+{
+	unsigned int per = TA_MAX_BLOCK / ta->block_size, size, off, last;
+
+	for (off = 0; off <= TA_MAX_BLOCK; off++)
+		ta->shelf_slots[off] = off && off < ta->block_size ?
+				       GENMASK(off * per + per - 1, off * per) : 0;
+	for (size = 0; size < TA_MAX_BLOCK; size++) {
+		ta->shelf_fit[size] = 0;
+		if (!size || size >= ta->block_size)
+			continue;
+		last = round_down(ta->block_size - ta_obj_end(ta, 0, size),
+				  ta_obj_align(ta, size));
+		ta->shelf_fit[size] = GENMASK(last * per + per - 1, 0);
+	}
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_shelf_setup);
+
+/**
  * ta_tiny_create() - make a tiny allocator instance
  * @block_size: 8, 16 or 32
  * @debug: record object starts and poison freed bytes
@@ -946,6 +1103,7 @@ struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug)
 	ta->keep_empty = TA_KEEP_EMPTY;
 	ta->nr_open = 1;
 	ta_tiny_geometry(ta);
+	ta_tiny_shelf_setup(ta);
 	ta->nodes = kcalloc(nr_node_ids, sizeof(*ta->nodes), GFP_KERNEL);
 	ta->cpu = alloc_percpu(struct ta_tiny_cpu);
 	ta->stats = alloc_percpu(struct ta_stats);

@@ -85,15 +85,39 @@ static inline unsigned int ta_open_left(const struct ta_open_block *o)
 	return o->left >> __ffs(o->unit);
 }
 
+/* The largest block size (ta_tiny_create()). */
+#define TA_MAX_BLOCK		32
+
+/**
+ * struct ta_shelf - blocks Go's rule let go of with room left
+ * @used: a bit per slot that holds a block
+ * @left: per slot, the bias the block has not handed out, as a count
+ * @block: per slot, the block's address
+ *
+ * Where Go's rule drops the block with less room, the shelf keeps it, so
+ * that smaller objects fill its hole later.  A block whose free bytes
+ * start at offset off sits in one of the TA_MAX_BLOCK / block_size slots
+ * from off * (TA_MAX_BLOCK / block_size): the tightest hole an object
+ * fits is then the highest slot in use below a limit (tiny.c).  Shelved
+ * blocks keep their bias and stay in the context's span, as open blocks.
+ */
+struct ta_shelf {
+	u32 used;
+	u8 left[TA_MAX_BLOCK];
+	unsigned long block[TA_MAX_BLOCK];
+};
+
 /**
  * struct ta_tiny_ctx - what one kind of context allocates from (ctx.h)
  * @open: the open blocks; Go's rule uses only the first
+ * @shelf: Go's rule: the blocks with room it has let go of
  * @span: the span fresh blocks come from, owned by this CPU
  * @taken: blocks taken from @span since this CPU owns it
  * @scan: index of the count word where the search for a free block starts
  */
 struct ta_tiny_ctx {
 	struct ta_open_block open[TA_MAX_OPEN];
+	struct ta_shelf shelf;
 	struct ta_span *span;
 	unsigned int taken;
 	unsigned int scan;
@@ -140,7 +164,11 @@ struct ta_tiny_node {
  * @nr_blocks: usable blocks per span
  * @nr_words: count words per span
  * @keep_empty: empty spans kept per node for reuse
- * @nr_open: open blocks per CPU: 1 for Go's rule, TA_MAX_OPEN for best fit
+ * @nr_open: open blocks per CPU: 1 for Go's rule (and the shelf),
+ *           TA_MAX_OPEN for best fit
+ * @shelf_fit: per object size, the shelf's slots whose holes fit it
+ * @shelf_slots: per offset, the shelf's slots of a block whose free bytes
+ *               start there (none at block_size)
  * @cpu: per-CPU state
  * @stats: per-CPU counters
  * @nodes: per-node span lists, nr_node_ids of them
@@ -157,6 +185,8 @@ struct ta_tiny {
 	unsigned int nr_words;
 	unsigned int keep_empty;
 	unsigned int nr_open;
+	u32 shelf_fit[TA_MAX_BLOCK];
+	u32 shelf_slots[TA_MAX_BLOCK + 1];
 	struct ta_tiny_cpu __percpu *cpu;
 	struct ta_stats __percpu *stats;
 	struct ta_tiny_node *nodes;
@@ -164,6 +194,7 @@ struct ta_tiny {
 
 struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug);
 void ta_tiny_destroy(struct ta_tiny *ta);
+void ta_tiny_shelf_setup(struct ta_tiny *ta);
 void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
 		      unsigned long ip);
 void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp);
@@ -179,7 +210,7 @@ static inline bool ta_tiny_cpu_holds(const struct ta_tiny_cpu *c)
 	unsigned int x, i;
 
 	for (x = 0; x < TA_NR_CTX; x++) {
-		if (c->ctx[x].span)
+		if (c->ctx[x].span || c->ctx[x].shelf.used)
 			return true;
 		for (i = 0; i < TA_MAX_OPEN; i++)
 			if (c->ctx[x].open[i].block)
