@@ -102,8 +102,7 @@ static int mem_ta_make(enum bench_tiny a)
 	if (IS_ERR(mem_ta))
 		return PTR_ERR(mem_ta);
 	mem_ta->nr_open = a == BENCH_BESTFIT ? TA_MAX_OPEN : ta_main->nr_open;
-	mem_ta->kasan = ta_main->kasan;
-	ta_tiny_shelf_setup(mem_ta);
+	ta_tiny_set_kasan(mem_ta, ta_main->kasan);
 	return 0;
 }
 

@@ -686,8 +686,7 @@ static void fz_setup(struct kunit *test, struct fuzz *f,
 	if (c->bestfit)
 		f->ta->nr_open = TA_MAX_OPEN;
 	/* KASAN's shadow knows every object, as tiny_debug does. */
-	f->ta->kasan = c->kasan;
-	ta_tiny_shelf_setup(f->ta);
+	ta_tiny_set_kasan(f->ta, c->kasan);
 	hash_init(f->live);
 	f->foreign[0] = kunit_kmalloc(test, 64, GFP_KERNEL);
 	f->foreign[1] = &fuzz_ops;

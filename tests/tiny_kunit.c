@@ -503,6 +503,31 @@ static void test_shelf_own_block(struct kunit *test)
 }
 
 /*
+ * With KASAN's shadow objects start at granules: in an 8-byte block no
+ * hole after an object fits another, so none is shelved, and a block of
+ * its own holds no bias: its one free frees it.
+ */
+static void test_shelf_kasan(struct kunit *test)
+{
+	struct ta_tiny *ta = make(test, 8, false);
+	char *a, *b;
+
+	if (!TA_KASAN)
+		kunit_skip(test, "no generic KASAN");
+	ta_tiny_set_kasan(ta, true);
+	preempt_disable();
+	a = ta_tiny_alloc(ta, 3, GFP_ATOMIC);
+	b = ta_tiny_alloc(ta, 3, GFP_ATOMIC);
+	preempt_enable();
+	KUNIT_ASSERT_TRUE(test, a && b);
+	KUNIT_EXPECT_EQ(test, addr(b) % 8, 0);
+	KUNIT_EXPECT_NE(test, addr(b) / 8, addr(a) / 8);
+	tinyalloc_free(b);
+	KUNIT_EXPECT_EQ(test, sum(ta, TA_TINY_BLOCKS_FREED), 1);
+	free_all_drained(test, ta, &a, 1);
+}
+
+/*
  * With 16-byte blocks the shelf has two slots per offset: a third block
  * with its free bytes at 14 is let go at once, holding no bias, so that
  * its one free frees it; the shelved two keep theirs until the shelf's
@@ -1069,6 +1094,9 @@ static void test_gfp_zero_exact(struct kunit *test)
 	unsigned int n, i;
 	u8 *a, *b, *blk;
 
+	/* There blocks are zeroed as they start, not objects (tiny_fast.h). */
+	if (want_init_on_alloc(0) || want_init_on_free())
+		kunit_skip(test, "init_on_alloc/init_on_free: objects are not zeroed one by one");
 	for (n = 1; n < 32; n++) {
 		migrate_disable();
 		a = ta_tiny_alloc(ta, 1, GFP_KERNEL);
@@ -1967,6 +1995,7 @@ static struct kunit_case tiny_cases[] = {
 	KUNIT_CASE_PARAM(test_shelf_fills_hole, shelf_gen_params),
 	KUNIT_CASE(test_shelf_own_block),
 	KUNIT_CASE(test_shelf_slots_full),
+	KUNIT_CASE(test_shelf_kasan),
 	KUNIT_CASE(test_api_sizes),
 	KUNIT_CASE(test_kstrdup),
 	KUNIT_CASE(test_kstrndup),

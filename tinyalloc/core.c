@@ -305,8 +305,7 @@ static int __init tinyalloc_init(void)
 	if (!strcmp(tiny_policy, "bestfit"))
 		ta_main->nr_open = TA_MAX_OPEN;
 	/* KASAN kernels watch the objects callers get (kasan.c). */
-	ta_main->kasan = tiny_kasan;
-	ta_tiny_shelf_setup(ta_main);
+	ta_tiny_set_kasan(ta_main, tiny_kasan);
 	ta_main->leaks = true;
 	ta_stacks = ta_stack_create(fixed_stack, stack_debug);
 	if (IS_ERR(ta_stacks)) {

@@ -15,7 +15,7 @@ enum ta_stat {
 	 * went), which ta_stat_cpu() and ta_stat_sum() return.
 	 */
 	TA_TINY_ALLOCS,
-	TA_TINY_COMBINED,	/* ... into an open block, after another */
+	TA_TINY_COMBINED,	/* ... into a block, after another */
 	TA_TINY_RESTARTS,	/* ... at offset 0 of an open block again */
 	TA_TINY_FREES,		/* tiny objects freed */
 	TA_TINY_BLOCKS_TAKEN,	/* blocks taken for allocation */

@@ -473,10 +473,10 @@ static void ta_shelf_release(struct ta_tiny *ta, struct ta_tiny_ctx *x)
 }
 
 /*
- * A context lets go of its span: its open blocks first, so that an open
- * block is never in a span no CPU owns.  An owned span is never placed on
- * a list or freed, so a bad free that takes an open block's count to 0
- * cannot free the span under the block.
+ * A context lets go of its span: its open and shelved blocks first, so
+ * that such a block is never in a span no CPU owns.  An owned span is
+ * never placed on a list or freed, so a bad free that takes the count of
+ * a block the CPU holds to 0 cannot free the span under the block.
  */
 static void ta_ctx_release(struct ta_tiny *ta, struct ta_tiny_ctx *x)
 {
@@ -1052,22 +1052,17 @@ static void ta_tiny_geometry(struct ta_tiny *ta)
 	ta->nr_words = words;
 }
 
-/**
- * ta_tiny_shelf_setup() - set the shelf's tables for an instance's mode
- * @ta: the instance, before its first allocation (and again if its
- *	@kasan changes, which moves where objects may start)
- *
- * The shelf has TA_MAX_BLOCK / block_size slots per offset (tiny.h).  An
- * object fits every hole that starts at or before the last aligned start
- * it fits at: the slots up to that offset's.
+/*
+ * The shelf's tables for the instance's mode: TA_MAX_BLOCK / block_size
+ * slots per offset (tiny.h).  An object fits every hole that starts at
+ * or before the last aligned start it fits at: the slots up to that
+ * offset's.  A hole no object fits (with KASAN's shadow, one past the
+ * last granule start) gets no slot.
  */
-void ta_tiny_shelf_setup(struct ta_tiny *ta)
+static void ta_shelf_setup(struct ta_tiny *ta)
 {
 	unsigned int per = TA_MAX_BLOCK / ta->block_size, size, off, last;
 
-	for (off = 0; off <= TA_MAX_BLOCK; off++)
-		ta->shelf_slots[off] = off && off < ta->block_size ?
-				       GENMASK(off * per + per - 1, off * per) : 0;
 	for (size = 0; size < TA_MAX_BLOCK; size++) {
 		ta->shelf_fit[size] = 0;
 		if (!size || size >= ta->block_size)
@@ -1076,8 +1071,26 @@ void ta_tiny_shelf_setup(struct ta_tiny *ta)
 				  ta_obj_align(ta, size));
 		ta->shelf_fit[size] = GENMASK(last * per + per - 1, 0);
 	}
+	for (off = 0; off <= TA_MAX_BLOCK; off++)
+		ta->shelf_slots[off] = off && off < ta->block_size ?
+				       GENMASK(off * per + per - 1, off * per) &
+				       ta->shelf_fit[1] : 0;
 }
-EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_shelf_setup);
+
+/**
+ * ta_tiny_set_kasan() - have an instance keep KASAN's shadow of its objects
+ * @ta: the instance, before its first allocation
+ * @kasan: keep the shadow (generic KASAN only: elsewhere no change)
+ *
+ * Objects then start at KASAN's granules (kasan.c), which moves the holes
+ * the shelf can use.
+ */
+void ta_tiny_set_kasan(struct ta_tiny *ta, bool kasan)
+{
+	ta->kasan = kasan;
+	ta_shelf_setup(ta);
+}
+EXPORT_SYMBOL_TA_INTERNAL(ta_tiny_set_kasan);
 
 /**
  * ta_tiny_create() - make a tiny allocator instance
@@ -1103,7 +1116,7 @@ struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug)
 	ta->keep_empty = TA_KEEP_EMPTY;
 	ta->nr_open = 1;
 	ta_tiny_geometry(ta);
-	ta_tiny_shelf_setup(ta);
+	ta_shelf_setup(ta);
 	ta->nodes = kcalloc(nr_node_ids, sizeof(*ta->nodes), GFP_KERNEL);
 	ta->cpu = alloc_percpu(struct ta_tiny_cpu);
 	ta->stats = alloc_percpu(struct ta_stats);

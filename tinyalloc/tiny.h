@@ -157,8 +157,9 @@ struct ta_tiny_node {
  * @debug: record object starts, refuse interior pointers, poison frees
  * @leaks: tell kmemleak of each object (the module's own instance only:
  *         the tests' deliberate bad frees would leave its records wrong)
- * @kasan: keep KASAN's shadow of the blocks (generic KASAN only; set before
- *         the first allocation): objects at granule starts (kasan.c)
+ * @kasan: keep KASAN's shadow of the blocks (generic KASAN only; set by
+ *         ta_tiny_set_kasan() before the first allocation): objects at
+ *         granule starts (kasan.c)
  * @span_order: page order of a span
  * @first_block: offset of the first usable block in a span
  * @nr_blocks: usable blocks per span
@@ -194,7 +195,7 @@ struct ta_tiny {
 
 struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug);
 void ta_tiny_destroy(struct ta_tiny *ta);
-void ta_tiny_shelf_setup(struct ta_tiny *ta);
+void ta_tiny_set_kasan(struct ta_tiny *ta, bool kasan);
 void *__ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp,
 		      unsigned long ip);
 void *ta_tiny_alloc(struct ta_tiny *ta, size_t size, gfp_t gfp);
@@ -204,7 +205,7 @@ struct ta_span *ta_tiny_span_of(const void *obj);
 void ta_tiny_drain_cpu(struct ta_tiny *ta, unsigned int cpu);
 void ta_tiny_drain_local(struct ta_tiny *ta);
 
-/* Does the CPU hold an open block or a span? (Not once drained.) */
+/* Does the CPU hold a block or a span? (Not once drained.) */
 static inline bool ta_tiny_cpu_holds(const struct ta_tiny_cpu *c)
 {
 	unsigned int x, i;
