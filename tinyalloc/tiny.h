@@ -110,17 +110,17 @@ struct ta_shelf {
 /**
  * struct ta_tiny_ctx - what one kind of context allocates from (ctx.h)
  * @open: the open blocks; Go's rule uses only the first
- * @shelf: Go's rule: the blocks with room it has let go of
  * @span: the span fresh blocks come from, owned by this CPU
  * @taken: blocks taken from @span since this CPU owns it
  * @scan: index of the count word where the search for a free block starts
+ * @shelf: Go's rule: the blocks with room it has let go of
  */
 struct ta_tiny_ctx {
 	struct ta_open_block open[TA_MAX_OPEN];
-	struct ta_shelf shelf;
 	struct ta_span *span;
 	unsigned int taken;
 	unsigned int scan;
+	struct ta_shelf shelf;
 };
 
 /**
@@ -167,12 +167,12 @@ struct ta_tiny_node {
  * @keep_empty: empty spans kept per node for reuse
  * @nr_open: open blocks per CPU: 1 for Go's rule (and the shelf),
  *           TA_MAX_OPEN for best fit
- * @shelf_fit: per object size, the shelf's slots whose holes fit it
- * @shelf_slots: per offset, the shelf's slots of a block whose free bytes
- *               start there (none at block_size)
  * @cpu: per-CPU state
  * @stats: per-CPU counters
  * @nodes: per-node span lists, nr_node_ids of them
+ * @shelf_fit: per object size, the shelf's slots whose holes fit it
+ * @shelf_slots: per offset, the shelf's slots of a block whose free bytes
+ *               start there (none at block_size)
  */
 struct ta_tiny {
 	unsigned int block_size;
@@ -186,11 +186,12 @@ struct ta_tiny {
 	unsigned int nr_words;
 	unsigned int keep_empty;
 	unsigned int nr_open;
-	u32 shelf_fit[TA_MAX_BLOCK];
-	u32 shelf_slots[TA_MAX_BLOCK + 1];
 	struct ta_tiny_cpu __percpu *cpu;
 	struct ta_stats __percpu *stats;
 	struct ta_tiny_node *nodes;
+	/* Last: what the fast paths read stays in the first cache line. */
+	u32 shelf_fit[TA_MAX_BLOCK];
+	u32 shelf_slots[TA_MAX_BLOCK + 1];
 };
 
 struct ta_tiny *ta_tiny_create(unsigned int block_size, bool debug);
