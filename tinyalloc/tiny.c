@@ -436,8 +436,8 @@ static bool ta_shelf_keep(struct ta_tiny *ta, struct ta_tiny_ctx *x,
  * that fits them, and shelve the block again with what is left of it.
  * Return the object, or 0 if no hole fits.
  */
-static unsigned long ta_shelf_take(struct ta_tiny *ta, struct ta_tiny_ctx *x,
-				   size_t size)
+static __always_inline unsigned long
+ta_shelf_take(struct ta_tiny *ta, struct ta_tiny_ctx *x, size_t size)
 {
 	struct ta_shelf *s = &x->shelf;
 	u32 fit = s->used & ta->shelf_fit[size];
@@ -747,11 +747,13 @@ static noinline void *ta_tiny_alloc_any(struct ta_tiny *ta, size_t size,
 
 /*
  * Task context under Go's rule, the object did not fit the open block
- * (ta_tiny_alloc_fast()): the common cases of a burst, out of the general
- * path (ta_go_next()).  Return 0 where ta_tiny_alloc_any() must do more:
+ * (ta_tiny_alloc_fast()): the common cases of a burst (ta_go_next()),
+ * inlined into ta_tiny_alloc_slow(), with one call layer fewer than the
+ * general path, ta_tiny_alloc_any().  Return 0 where that must do more:
  * no free block in the span, or no span.
  */
-static noinline unsigned long ta_alloc_next(struct ta_tiny *ta, size_t size)
+static __always_inline unsigned long
+ta_alloc_next(struct ta_tiny *ta, size_t size)
 {
 	struct ta_tiny_ctx *x;
 	unsigned long p;
