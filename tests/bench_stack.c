@@ -116,8 +116,9 @@ static __always_inline int bs_once(enum bench_stack a, size_t size,
 /*
  * Each run starts with nothing cached: tinyalloc's per-CPU caches and
  * large free lists are drained first (its pools keep their keep_empty
- * spans), as alloc_pages, kmalloc and vmalloc start from their own
- * lists.  Within the run, the pair reuses one stack and the burst's
+ * spans), empty slabs shrunk, and the areas vfree() left for a lazy
+ * purge purged, so that vmalloc's frees purge at the same points in
+ * every boot.  Within the run, the pair reuses one stack and the burst's
  * allocation takes fresh memory for all.
  */
 static int bs_run(enum bench_stack a, size_t size, unsigned long n,
@@ -125,6 +126,7 @@ static int bs_run(enum bench_stack a, size_t size, unsigned long n,
 {
 	bench_drain_stacks();
 	bench_shrink_slabs();
+	vm_unmap_aliases();
 	switch (a) {
 	case BS_ALLOC_PAGES:
 		return bs_once(BS_ALLOC_PAGES, size, n, stk, obj, t);
