@@ -282,7 +282,7 @@ static int __init tinyalloc_init(void)
 		       tiny_policy);
 		return -EINVAL;
 	}
-	if (!is_power_of_2(fixed_stack) || fixed_stack < 1024 ||
+	if (!is_power_of_2(fixed_stack) || fixed_stack < TA_STACK_FIXED_MIN ||
 	    fixed_stack > TA_STACK_FIXED_MAX) {
 		pr_err("fixed_stack=%u is not supported: use a power of two from 1024 to %lu\n",
 		       fixed_stack, TA_STACK_FIXED_MAX);

@@ -6,10 +6,11 @@
  * order (Go's is global; here there is one per NUMA node, so that a CPU's
  * stacks are on its own node): a list of 32 KiB spans that still have free
  * stacks, under one lock per pool on its own cache line.  In front of the
- * pools each CPU keeps a cache per order, linked through the free stacks'
- * first word: an empty cache refills from its node's pool up to 16 KiB,
- * and a free into a cache holding 32 KiB or more first releases it down to
- * 16 KiB.  A stack freed on another node goes straight back to its own
+ * pools each CPU keeps a cache per order, an array of free stacks and
+ * their spans (Go links them through their first word; an array writes
+ * nothing into them): an empty cache refills from its node's pool up to
+ * 16 KiB, and a free into a cache holding 32 KiB or more first releases it
+ * down to 16 KiB.  A stack freed on another node goes straight back to its own
  * node's pool.  A span whose stacks are all back in the pool is returned
  * to the page allocator, except for keep_empty (1) per pool, so that a
  * workload oscillating around a span boundary does not hit the page
@@ -197,41 +198,14 @@ static unsigned long ta_span_all(struct ta_stack *st, unsigned int order)
 	return GENMASK(ta_span_stacks(st, order) - 1, 0);
 }
 
-/*
- * A free stack in a cache: its first words link it and name its span, so
- * that taking it needs no lookup.  They are cleared when it is taken: a
- * stack handed out holds no pointer of tinyalloc's.
- */
-struct ta_free_stack {
-	unsigned long next;
-	struct ta_stack_span *span;
-};
-
-/*
- * KASAN: a free stack is poisoned, but for the links a pool stack may
- * hold while in a cache (whole granules, so nothing else shares them).
- */
-static void ta_kasan_poison_stack(struct ta_stack_span *span,
-				  unsigned long lo, unsigned long bytes)
-{
-	unsigned long links = span->order < TA_STACK_ORDERS ?
-			      sizeof(struct ta_free_stack) : 0;
-
-	BUILD_BUG_ON(sizeof(struct ta_free_stack) % TA_KASAN_GRANULE);
-	ta_kasan_poison((void *)lo + links, bytes - links, TA_KASAN_FREE);
-}
-
 /* Put a new span's stacks in its node's pool. */
 static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
 {
 	struct ta_stack_pool *pool = ta_stack_pool(st, span->node, span->order);
-	unsigned long bytes = ta_stack_bytes(st, span->order), lo, flags;
+	unsigned long flags;
 
 	/* Every stack of a new span is free. */
-	if (TA_KASAN)
-		for (lo = span->base; lo < span->base + TA_STACK_CACHE_SIZE;
-		     lo += bytes)
-			ta_kasan_poison_stack(span, lo, bytes);
+	ta_kasan_poison((void *)span->base, TA_STACK_CACHE_SIZE, TA_KASAN_FREE);
 
 	spin_lock_irqsave(&pool->lock, flags);
 	span->pool = ta_span_all(st, span->order);
@@ -246,11 +220,9 @@ static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
 static void ta_cache_push(struct ta_stack_cache *c, unsigned long lo,
 			  unsigned long bytes, struct ta_stack_span *span)
 {
-	struct ta_free_stack *f = (void *)lo;
-
-	f->next = c->head;
-	f->span = span;
-	c->head = lo;
+	c->stack[c->nr].lo = lo;
+	c->stack[c->nr].span = span;
+	c->nr++;
 	c->bytes += bytes;
 }
 
@@ -258,12 +230,11 @@ static unsigned long ta_cache_pop(struct ta_stack_cache *c,
 				  unsigned long bytes,
 				  struct ta_stack_span **span)
 {
-	struct ta_free_stack *f = (void *)c->head;
+	struct ta_cached_stack *s = &c->stack[--c->nr];
 
-	c->head = f->next;
 	c->bytes -= bytes;
-	*span = f->span;
-	return (unsigned long)f;
+	*span = s->span;
+	return s->lo;
 }
 
 /* Move stacks from a node's pool into a cache, up to half its size (Go). */
@@ -331,45 +302,36 @@ static void ta_release_dead(struct ta_stack *st, struct list_head *dead)
 }
 
 /*
- * Release a cache's stacks to their pools until it holds at most @keep.
- * They are nearly always from one node, so one pass under one lock; a
- * stack from another (the page allocator fell back, or the task moved)
- * waits for a pass under its own node's lock.
+ * Release a cache's stacks to their pools until it holds at most @keep
+ * bytes, the last cached first, as Go does.  They are nearly always from
+ * one node, so one pass under one lock; a stack from another (the page
+ * allocator fell back, or the task moved) waits for a pass under its own
+ * node's lock.
  */
 static void ta_cache_release(struct ta_stack *st, unsigned int order,
 			     struct ta_stack_cache *c, unsigned int keep,
 			     struct list_head *dead)
 {
-	unsigned long bytes = ta_stack_bytes(st, order), batch = 0, rest;
-	struct ta_stack_span *span;
+	unsigned long bytes = ta_stack_bytes(st, order), flags;
+	unsigned int keep_nr = keep / bytes, i;
 	struct ta_stack_pool *pool;
-	unsigned long lo, flags;
+	struct ta_cached_stack *s;
 	int node;
 
-	while (c->bytes > keep) {
-		lo = ta_cache_pop(c, bytes, &span);
-		/* Relinked through next; span stays where it is. */
-		((struct ta_free_stack *)lo)->next = batch;
-		batch = lo;
-	}
-	while (batch) {
-		node = ((struct ta_free_stack *)batch)->span->node;
+	while (c->nr > keep_nr) {
+		node = c->stack[c->nr - 1].span->node;
 		pool = ta_stack_pool(st, node, order);
-		rest = 0;
 		spin_lock_irqsave(&pool->lock, flags);
-		while (batch) {
-			lo = batch;
-			batch = ((struct ta_free_stack *)lo)->next;
-			span = ((struct ta_free_stack *)lo)->span;
-			if (span->node == node) {
-				ta_pool_put(st, pool, span, lo, dead);
-			} else {
-				((struct ta_free_stack *)lo)->next = rest;
-				rest = lo;
-			}
+		for (i = c->nr; i-- > keep_nr;) {
+			s = &c->stack[i];
+			if (s->span->node != node)
+				continue;
+			ta_pool_put(st, pool, s->span, s->lo, dead);
+			/* The last one, looked at already, takes its place. */
+			*s = c->stack[--c->nr];
+			c->bytes -= bytes;
 		}
 		spin_unlock_irqrestore(&pool->lock, flags);
-		batch = rest;
 	}
 }
 
@@ -425,13 +387,11 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 	for (;;) {
 		flags = ta_cpu_get(st, x);
 		c = &this_cpu_ptr(st->cpu)->cache[x][order];
-		if (!c->head)
+		if (!c->nr)
 			ta_pool_refill(st, node == NUMA_NO_NODE ?
 				       numa_mem_id() : node, order, c);
-		if (c->head) {
+		if (c->nr) {
 			lo = ta_cache_pop(c, bytes, spanp);
-			/* Handed out: the links go. */
-			memset((void *)lo, 0, sizeof(struct ta_free_stack));
 			ta_pool_count(st, x, order, true);
 			ta_cpu_put(st, x, flags);
 			return lo;
@@ -737,8 +697,7 @@ int __ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	/*
 	 * init_on_alloc as for alloc_pages(): where init_on_free zeroed the
 	 * stack at its free, or the page allocator its span and no one had
-	 * it since (a pool stack's links went when it was taken), that is
-	 * not done again, as the page allocator does not.
+	 * it since, that is not done again, as the page allocator does not.
 	 */
 	if (want_init_on_alloc(gfp) &&
 	    !ta_stack_fresh(span, (lo - span->base) / bytes) &&
@@ -851,7 +810,7 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 	else if (want_init_on_free() && span->order != TA_STACK_OWN)
 		memset((void *)lo, 0, hi - lo);
 	if (span->order != TA_STACK_OWN)
-		ta_kasan_poison_stack(span, lo, hi - lo);
+		ta_kasan_poison((void *)lo, hi - lo, TA_KASAN_FREE);
 	ta_leak_free((void *)lo);
 	trace_stack_free(ip, lo, hi - lo);
 	if (span->order < TA_STACK_ORDERS) {
@@ -979,7 +938,8 @@ struct ta_stack *ta_stack_create(unsigned int fixed, bool debug)
 	struct ta_stack *st;
 	unsigned int cpu, i;
 
-	if (!is_power_of_2(fixed) || fixed < 1024 || fixed > TA_STACK_FIXED_MAX)
+	if (!is_power_of_2(fixed) || fixed < TA_STACK_FIXED_MIN ||
+	    fixed > TA_STACK_FIXED_MAX)
 		return ERR_PTR(-EINVAL);
 	if (!READ_ONCE(ta_stack_secret))
 		cmpxchg(&ta_stack_secret, 0, get_random_long() | 1);

@@ -73,10 +73,25 @@ struct ta_stack_span {
 	struct rcu_head rcu;
 };
 
-/* A CPU's free stacks of one order, linked through their first word. */
+/* FIXED_STACK's least, and so the most stacks a cache can hold. */
+#define TA_STACK_FIXED_MIN	1024
+#define TA_STACK_CACHE_MAX	(TA_STACK_CACHE_SIZE / TA_STACK_FIXED_MIN)
+
+/* A free stack in a CPU's cache, and its span: taking it needs no lookup. */
+struct ta_cached_stack {
+	unsigned long lo;
+	struct ta_stack_span *span;
+};
+
+/*
+ * A CPU's free stacks of one order, in an array beside them: nothing is
+ * written into a free stack, so a burst touches none of their memory.
+ * It holds at most TA_STACK_CACHE_SIZE bytes (stack.c).
+ */
 struct ta_stack_cache {
-	unsigned long head;
+	unsigned int nr;
 	unsigned int bytes;
+	struct ta_cached_stack stack[TA_STACK_CACHE_MAX];
 };
 
 /* A CPU's caches, for each kind of context (ctx.h). */

@@ -231,9 +231,8 @@ struct tinyalloc_stack {
  * is aligned to the rounded size and @stk->hi - @stk->lo is that size.
  * As with alloc_pages(), the stack is zeroed when handed out where the
  * kernel has init_on_alloc on (but for stack_debug's canary at lo), and
- * when freed where it has init_on_free (but for the links of a cache of
- * free stacks, in its first 16 bytes until it is handed out again; pages
- * of a stack's own are wiped by the page allocator).
+ * when freed where it has init_on_free (pages of a stack's own are wiped
+ * by the page allocator).  Nothing is written into a free stack.
  *
  * Context: any context if @gfp does not allow blocking (on PREEMPT_RT,
  * as with kmalloc, not from a non-threaded hard IRQ).
