@@ -22,6 +22,8 @@ OPS = [
     ('tinyalloc stack pair', 1), ('alloc_pages pair', 1),
     ('tinyalloc burst alloc', 64), ('tinyalloc burst free', 64),
     ('kmalloc burst alloc', 64), ('kfree burst', 64),
+    ('tinyalloc stack burst alloc', 8), ('tinyalloc stack burst free', 8),
+    ('alloc_pages burst', 8), ('free_pages burst', 8),
 ]
 
 

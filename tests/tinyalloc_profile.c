@@ -9,8 +9,9 @@
  *
  * The cases are the benchmark's (tests/bench_tiny.c, bench_stack.c) for
  * tinyalloc and the kernel's allocators side by side: a pair of
- * allocation and free, and bursts of 64 allocations and 64 frees of the
- * benchmark's mixed sizes.
+ * allocation and free, bursts of 64 allocations and 64 frees of the
+ * benchmark's mixed sizes, and bursts of 8 stacks of 16 KiB (two new pool
+ * spans) against alloc_pages().
  */
 
 #define pr_fmt(fmt) "tinyalloc_profile: " fmt
@@ -34,6 +35,10 @@ enum profile_op {
 	PROFILE_TA_BURST_FREE,
 	PROFILE_KMALLOC_BURST_ALLOC,
 	PROFILE_KMALLOC_BURST_FREE,
+	PROFILE_TA_STACK_BURST_ALLOC,
+	PROFILE_TA_STACK_BURST_FREE,
+	PROFILE_PAGES_BURST_ALLOC,
+	PROFILE_PAGES_BURST_FREE,
 };
 
 struct profile_case {
@@ -51,9 +56,15 @@ static const struct profile_case cases[] = {
 	{ PROFILE_PAGES_PAIR, 16384 }, { PROFILE_TA_BURST_ALLOC, 0 },
 	{ PROFILE_TA_BURST_FREE, 0 }, { PROFILE_KMALLOC_BURST_ALLOC, 0 },
 	{ PROFILE_KMALLOC_BURST_FREE, 0 },
+	{ PROFILE_TA_STACK_BURST_ALLOC, 16384 },
+	{ PROFILE_TA_STACK_BURST_FREE, 16384 },
+	{ PROFILE_PAGES_BURST_ALLOC, 16384 },
+	{ PROFILE_PAGES_BURST_FREE, 16384 },
 };
 
 #define BURST	64
+/* Stack bursts: past the cached stacks and the kept span, two new spans. */
+#define STACK_BURST	8
 
 /* 1..15 in a fixed shuffle: the benchmark's mixed sequence, shorter. */
 static const u8 mixed[BURST] = {
@@ -64,6 +75,8 @@ static const u8 mixed[BURST] = {
 };
 
 static void *burst[BURST];
+static struct tinyalloc_stack stack_burst[STACK_BURST];
+static struct page *page_burst[STACK_BURST];
 
 /* page_frag as the benchmark uses it: bench_frag_alloc() (bench.h). */
 DEFINE_PER_CPU(struct bench_frag, bench_frag) = {
@@ -151,6 +164,25 @@ static noinline void run_case(enum profile_op op, unsigned int size)
 		for (i = 0; i < BURST; i++)
 			kfree(burst[i]);
 		break;
+	case PROFILE_TA_STACK_BURST_ALLOC:
+		for (i = 0; i < STACK_BURST; i++)
+			if (tinyalloc_stack_alloc(&stack_burst[i], size,
+						  GFP_KERNEL))
+				memset(&stack_burst[i], 0, sizeof(stack_burst[i]));
+		break;
+	case PROFILE_TA_STACK_BURST_FREE:
+		for (i = 0; i < STACK_BURST; i++)
+			tinyalloc_stack_free(&stack_burst[i]);
+		break;
+	case PROFILE_PAGES_BURST_ALLOC:
+		for (i = 0; i < STACK_BURST; i++)
+			page_burst[i] = alloc_pages(GFP_KERNEL, get_order(size));
+		break;
+	case PROFILE_PAGES_BURST_FREE:
+		for (i = 0; i < STACK_BURST; i++)
+			if (page_burst[i])
+				__free_pages(page_burst[i], get_order(size));
+		break;
 	}
 }
 
@@ -163,11 +195,15 @@ static void warm(const struct profile_case *c)
 		switch (c->op) {
 		case PROFILE_TA_BURST_ALLOC:
 		case PROFILE_KMALLOC_BURST_ALLOC:
-			run_case(c->op, 0);
-			run_case(c->op + 1, 0);
+		case PROFILE_TA_STACK_BURST_ALLOC:
+		case PROFILE_PAGES_BURST_ALLOC:
+			run_case(c->op, c->size);
+			run_case(c->op + 1, c->size);
 			break;
 		case PROFILE_TA_BURST_FREE:
 		case PROFILE_KMALLOC_BURST_FREE:
+		case PROFILE_TA_STACK_BURST_FREE:
+		case PROFILE_PAGES_BURST_FREE:
 			return;	/* frees what the case before allocated */
 		default:
 			run_case(c->op, c->size);
