@@ -20,6 +20,7 @@
 
 #include "core.h"
 #include "each_cpu.h"
+#include "spanmap.h"
 
 MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
 
@@ -387,6 +388,61 @@ static void test_invalid_frees(struct kunit *test)
 	vfree(vm);
 }
 
+/*
+ * Where a free finds a stack's descriptor: pool spans and large stacks
+ * through the span map and their head page, a stack of its own smaller
+ * than a piece of the map through the xarray.  Both refuse what is not
+ * theirs, and an instance going away leaves no bit set.
+ */
+static void test_span_index(struct kunit *test)
+{
+	struct ta_stack *st = make(test, 2048, false);
+	struct tinyalloc_stack a, big, own;
+	struct ta_stack_span *span;
+	char *km = kmalloc(4096, GFP_KERNEL);
+	unsigned long a_lo;
+
+	KUNIT_ASSERT_NOT_NULL(test, km);
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &a, 4096, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &big, SZ_64K, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &own, 2048,
+					     GFP_KERNEL_ACCOUNT), 0);
+	span = ta_stack_map_lookup((void *)a.lo);
+	KUNIT_ASSERT_NOT_NULL(test, span);
+	KUNIT_EXPECT_PTR_EQ(test, span->owner, st);
+	KUNIT_EXPECT_TRUE(test, span->mapped);
+	KUNIT_EXPECT_TRUE(test, a.lo >= span->base &&
+			  a.hi <= span->base + TA_STACK_CACHE_SIZE);
+	/* Every piece of a large stack leads to it. */
+	span = ta_stack_map_lookup((void *)big.lo);
+	KUNIT_ASSERT_NOT_NULL(test, span);
+	KUNIT_EXPECT_EQ(test, span->base, big.lo);
+	KUNIT_EXPECT_PTR_EQ(test, ta_stack_map_lookup((void *)big.hi - 1), span);
+	/* Its own 4 KiB page: not in the map, but found. */
+	KUNIT_EXPECT_NULL(test, ta_stack_map_lookup((void *)own.lo));
+	KUNIT_EXPECT_NULL(test, ta_stack_map_lookup(km));
+	/* Foreign with the xarray in use, and a bad free of each kind. */
+	expect_refused(test, st, (unsigned long)km, (unsigned long)km + 2048,
+		       false);
+	expect_refused(test, st, own.lo, own.lo + 1024, true);
+	expect_refused(test, st, big.lo + SZ_32K, big.hi, true);
+	tinyalloc_stack_free(&own);
+	/* Its pages went back at its free: foreign now. */
+	expect_refused(test, st, own.lo, own.hi, false);
+	tinyalloc_stack_free(&big);
+	expect_refused(test, st, big.lo, big.hi, true);
+	a_lo = a.lo;
+	tinyalloc_stack_free(&a);
+	KUNIT_EXPECT_EQ(test, live(st), 0);
+	KUNIT_EXPECT_EQ(test, invalid(st), 3);
+	/* The pool span stays (keep_empty) until the instance goes. */
+	KUNIT_EXPECT_NOT_NULL(test, ta_stack_map_lookup((void *)a_lo));
+	ta_stack_destroy(st);
+	test->priv = NULL;
+	KUNIT_EXPECT_NULL(test, ta_stack_map_lookup((void *)a_lo));
+	kfree(km);
+}
+
 /* stack_debug: an overwritten canary at lo is reported; frees poison. */
 static void test_stack_debug(struct kunit *test)
 {
@@ -700,6 +756,7 @@ static struct kunit_case stack_cases[] = {
 	KUNIT_CASE(test_drain_cpu),
 	KUNIT_CASE(test_bad_sizes),
 	KUNIT_CASE(test_invalid_frees),
+	KUNIT_CASE(test_span_index),
 	KUNIT_CASE(test_stack_debug),
 	KUNIT_CASE(test_stress),
 	KUNIT_CASE(test_memory_10k),

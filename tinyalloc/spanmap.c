@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The span map (spanmap.h): a bit per 32 KiB of the direct map, 4 MiB per
- * TiB of its range, vmalloc-ed at load.  Memory added later (hotplug)
+ * The span map (spanmap.h): two bits per 32 KiB of the direct map, 8 MiB
+ * per TiB of its range, vmalloc-ed at load.  Memory added later (hotplug)
  * grows it: a larger copy replaces it, and the old one is kept until
  * unload, so that readers take no lock and no RCU.
  */
@@ -35,6 +35,10 @@ static LIST_HEAD(ta_span_maps);
 static DEFINE_MUTEX(ta_span_map_grow_lock);
 /* Bits are set and cleared in the current map only, under this lock. */
 static DEFINE_SPINLOCK(ta_span_map_lock);
+/* Bumped around clearing stack bits: see ta_stack_map_lookup(). */
+seqcount_spinlock_t ta_stack_map_seq =
+	SEQCNT_SPINLOCK_ZERO(ta_stack_map_seq, &ta_span_map_lock);
+EXPORT_SYMBOL_TA_INTERNAL(ta_stack_map_seq);
 static atomic_long_t ta_span_map_refusals;
 
 static unsigned long ta_span_map_index(const struct ta_span_map *m,
@@ -56,7 +60,11 @@ static struct ta_span_map_node *ta_span_map_alloc(unsigned long nr)
 	if (!n)
 		return NULL;
 	n->map.bits = kvcalloc(BITS_TO_LONGS(nr), sizeof(long), GFP_KERNEL);
-	if (!n->map.bits) {
+	n->map.stack_bits = kvcalloc(BITS_TO_LONGS(nr), sizeof(long),
+				     GFP_KERNEL);
+	if (!n->map.bits || !n->map.stack_bits) {
+		kvfree(n->map.bits);
+		kvfree(n->map.stack_bits);
 		kfree(n);
 		return NULL;
 	}
@@ -95,6 +103,8 @@ int ta_span_map_grow(unsigned long end)
 	}
 	spin_lock_irqsave(&ta_span_map_lock, flags);
 	bitmap_copy(n->map.bits, ta_span_map->bits, ta_span_map->nr);
+	bitmap_copy(n->map.stack_bits, ta_span_map->stack_bits,
+		    ta_span_map->nr);
 	/* The copy before the pointer: a reader of the new map sees it. */
 	smp_store_release(&ta_span_map, &n->map);
 	spin_unlock_irqrestore(&ta_span_map_lock, flags);
@@ -146,8 +156,10 @@ void ta_span_map_exit(void)
 
 	unregister_memory_notifier(&ta_span_map_nb);
 	WARN_ON(!bitmap_empty(ta_span_map->bits, ta_span_map->nr));
+	WARN_ON(!bitmap_empty(ta_span_map->stack_bits, ta_span_map->nr));
 	list_for_each_entry_safe(n, next, &ta_span_maps, list) {
 		kvfree(n->map.bits);
+		kvfree(n->map.stack_bits);
 		kfree(n);
 	}
 	INIT_LIST_HEAD(&ta_span_maps);
@@ -190,6 +202,50 @@ void ta_span_map_clear(const void *span)
 
 	spin_lock_irqsave(&ta_span_map_lock, flags);
 	clear_bit(ta_span_map_index(ta_span_map, span), ta_span_map->bits);
+	spin_unlock_irqrestore(&ta_span_map_lock, flags);
+}
+
+/**
+ * ta_stack_map_set() - publish stack memory, its head page's private word
+ * set to its descriptor
+ * @base: its address, aligned to a piece
+ * @bytes: its size, a multiple of a piece
+ *
+ * Return: false if it is beyond the map: it is to be found another way.
+ */
+bool ta_stack_map_set(const void *base, unsigned long bytes)
+{
+	unsigned long flags, i, k, n = bytes >> TA_SPAN_SHIFT;
+	bool ok;
+
+	spin_lock_irqsave(&ta_span_map_lock, flags);
+	i = ta_span_map_index(ta_span_map, base);
+	ok = i < ta_span_map->nr && n <= ta_span_map->nr - i;
+	if (ok) {
+		/* The word before the bits: ta_stack_map_lookup() acquires. */
+		smp_mb__before_atomic();
+		for (k = 0; k < n; k++)
+			set_bit(i + k, ta_span_map->stack_bits);
+	}
+	spin_unlock_irqrestore(&ta_span_map_lock, flags);
+	return ok;
+}
+
+/**
+ * ta_stack_map_clear() - unpublish stack memory before it is given back
+ * @base: as given to ta_stack_map_set()
+ * @bytes: as given to ta_stack_map_set()
+ */
+void ta_stack_map_clear(const void *base, unsigned long bytes)
+{
+	unsigned long flags, i, k, n = bytes >> TA_SPAN_SHIFT;
+
+	spin_lock_irqsave(&ta_span_map_lock, flags);
+	i = ta_span_map_index(ta_span_map, base);
+	write_seqcount_begin(&ta_stack_map_seq);
+	for (k = 0; k < n; k++)
+		clear_bit(i + k, ta_span_map->stack_bits);
+	write_seqcount_end(&ta_stack_map_seq);
 	spin_unlock_irqrestore(&ta_span_map_lock, flags);
 }
 

@@ -25,9 +25,11 @@
  * pages of their own with the caller's flags, given back at free.
  *
  * Nothing is hidden in or around a stack: a span's description lives in
- * a struct ta_stack_span found through an xarray keyed by its first pfn,
- * so a free is validated (foreign, wrong size, misaligned, double free)
- * without touching the memory it names.
+ * a struct ta_stack_span, found through the span map's stack bits and the
+ * private word of its head page (spanmap.h), or for memory smaller than
+ * a piece of the map, an xarray keyed by its first pfn.  So a free is
+ * validated (foreign, wrong size, misaligned, double free) without
+ * touching the memory it names.
  */
 
 #define pr_fmt(fmt) "tinyalloc: " fmt
@@ -41,10 +43,11 @@
 #include <linux/xarray.h>
 
 #include "compat.h"
-#include "report.h"
 #include "kasan.h"
+#include "report.h"
 #include "leak.h"
 #include "span_gfp.h"
+#include "spanmap.h"
 #include "stack.h"
 #include "trace.h"
 
@@ -52,7 +55,7 @@
 #define TA_STACK_POISON		0xfd
 #define TA_STACK_SPAN_ORDER	get_order(TA_STACK_CACHE_SIZE)
 
-/* First pfn of every span and large stack -> its struct ta_stack_span. */
+/* First pfn of stack memory not in the span map -> its ta_stack_span. */
 static DEFINE_XARRAY_FLAGS(ta_stack_xa, XA_FLAGS_LOCK_IRQ);
 static unsigned long ta_stack_secret;
 
@@ -90,12 +93,26 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_stack_order);
 
 /* ---- the span index ---- */
 
+/*
+ * Memory of whole pieces of the span map (every pool span, and large
+ * stacks but with FIXED_STACK 1024) is found through the map and its head
+ * page; smaller stacks of their own pages, and memory beyond the map,
+ * through the xarray.
+ */
 static int ta_stack_index(struct ta_stack_span *span, gfp_t gfp)
 {
 	unsigned long pfn = PHYS_PFN(__pa(span->base));
-	unsigned long flags;
+	struct page *head = virt_to_page((void *)span->base);
+	unsigned long bytes = ta_span_bytes(span), flags;
 	void *old;
 
+	if (IS_ALIGNED(bytes, 1UL << TA_SPAN_SHIFT)) {
+		set_page_private(head, (unsigned long)span);
+		span->mapped = ta_stack_map_set((void *)span->base, bytes);
+		if (span->mapped)
+			return 0;
+		set_page_private(head, 0);
+	}
 	if (gfpflags_allow_blocking(gfp))
 		return xa_err(xa_store_irq(&ta_stack_xa, pfn, span, gfp));
 	xa_lock_irqsave(&ta_stack_xa, flags);
@@ -108,6 +125,11 @@ static void ta_stack_unindex(struct ta_stack_span *span)
 {
 	unsigned long flags;
 
+	if (span->mapped) {
+		ta_stack_map_clear((void *)span->base, ta_span_bytes(span));
+		set_page_private(virt_to_page((void *)span->base), 0);
+		return;
+	}
 	xa_lock_irqsave(&ta_stack_xa, flags);
 	__xa_erase(&ta_stack_xa, PHYS_PFN(__pa(span->base)));
 	xa_unlock_irqrestore(&ta_stack_xa, flags);
@@ -116,14 +138,16 @@ static void ta_stack_unindex(struct ta_stack_span *span)
 /* The span or large stack holding @lo, reading only the index. */
 static struct ta_stack_span *ta_stack_lookup(unsigned long lo)
 {
-	struct ta_stack_span *span;
+	struct ta_stack_span *span = ta_stack_map_lookup((void *)lo);
 	unsigned long pfn;
 
-	if (!virt_addr_valid((void *)lo))
-		return NULL;
-	/* Spans are compound pages, indexed by their head page. */
-	pfn = page_to_pfn(virt_to_head_page((void *)lo));
-	span = xa_load(&ta_stack_xa, pfn);
+	if (!span) {
+		if (xa_empty(&ta_stack_xa) || !virt_addr_valid((void *)lo))
+			return NULL;
+		/* Spans are compound pages, indexed by their head page. */
+		pfn = page_to_pfn(virt_to_head_page((void *)lo));
+		span = xa_load(&ta_stack_xa, pfn);
+	}
 	if (span && (lo < span->base || lo >= span->base + ta_span_bytes(span)))
 		return NULL;
 	return span;
@@ -178,6 +202,7 @@ err_span:
 /*
  * A double free may look the span up while it goes: the descriptor
  * outlives an RCU grace period, and such a free finds its live bit clear.
+ * The pages need not wait (ta_stack_map_lookup()).
  */
 static void ta_span_release(struct ta_stack_span *span)
 {
@@ -987,33 +1012,55 @@ static void ta_stack_forget_live(struct ta_stack *st,
 		ta_leak_free((void *)(span->base + i * bytes));
 }
 
+/* Free a span of an instance going away; return how many stacks were live. */
+static unsigned long ta_stack_free_span(struct ta_stack *st,
+					struct ta_stack_span *span)
+{
+	unsigned long live = hweight_long(span->live);
+
+	/*
+	 * Its pages are its client's: left allocated (compat.h), and still
+	 * known to kmemleak, as a kmalloc leak is.
+	 */
+	if (span->order == TA_STACK_OWN && span->live && ta_profiling()) {
+		ta_stack_unindex(span);
+		kfree_rcu(span, rcu);
+		return live;
+	}
+	ta_stack_forget_live(st, span);
+	ta_span_release(span);
+	return live;
+}
+
 /*
- * Free every span of the instance; return how many stacks were live.
- * Under RCU: other instances may release their spans meanwhile.
+ * Free every span of the instance, in the span map and in the xarray;
+ * return how many stacks were live.  Under RCU: other instances may
+ * release their spans meanwhile.
  */
 static unsigned long ta_stack_free_spans(struct ta_stack *st)
 {
 	XA_STATE(xas, &ta_stack_xa, 0);
+	const struct ta_span_map *m;
 	struct ta_stack_span *span;
-	unsigned long live = 0;
+	unsigned long live = 0, i, addr;
 
 	rcu_read_lock();
+	for (i = 0;; i++) {
+		m = READ_ONCE(ta_span_map);
+		i = find_next_bit(m->stack_bits, m->nr, i);
+		if (i >= m->nr)
+			break;
+		addr = m->base + (i << TA_SPAN_SHIFT);
+		span = ta_stack_map_lookup((void *)addr);
+		/* Once per span, at its first piece. */
+		if (span && span->owner == st && span->base == addr)
+			live += ta_stack_free_span(st, span);
+	}
 	xas_for_each(&xas, span, ULONG_MAX) {
 		if (xas_retry(&xas, span) || span->owner != st)
 			continue;
 		xas_pause(&xas);
-		live += hweight_long(span->live);
-		/*
-		 * Its pages are its client's: left allocated (compat.h), and
-		 * still known to kmemleak, as a kmalloc leak is.
-		 */
-		if (span->order == TA_STACK_OWN && span->live && ta_profiling()) {
-			ta_stack_unindex(span);
-			kfree_rcu(span, rcu);
-			continue;
-		}
-		ta_stack_forget_live(st, span);
-		ta_span_release(span);
+		live += ta_stack_free_span(st, span);
 	}
 	rcu_read_unlock();
 	return live;

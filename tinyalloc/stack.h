@@ -52,10 +52,12 @@
  * @freed_at: large stack: jiffies when it was freed onto its free list
  * @stack_shift: large or own stack: log2 of its size, which pages over 4 KiB
  *               may make smaller than its memory
+ * @mapped: found through the span map, not the xarray (stack.c)
  * @rcu: frees the descriptor after lookups that may still hold it
  *
  * Kept outside the memory it describes: a stack has nothing hidden on
- * either side.  A global xarray maps the span's first pfn to it.
+ * either side.  Its head page's private word or a global xarray keyed by
+ * its first pfn leads to it (stack.c).
  */
 struct ta_stack_span {
 	struct list_head list;
@@ -69,6 +71,7 @@ struct ta_stack_span {
 	u8 order;
 	u8 page_order;
 	u8 stack_shift;
+	bool mapped;
 	u16 node;
 	struct rcu_head rcu;
 };
