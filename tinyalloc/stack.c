@@ -184,6 +184,9 @@ static struct ta_stack_span *ta_span_new(struct ta_stack *st,
 	span->base = (unsigned long)page_address(page);
 	span->order = order;
 	span->page_order = page_order;
+	/* A large or own stack's is set as it is handed out. */
+	if (order < TA_STACK_ORDERS)
+		span->stack_shift = st->fixed_shift + order;
 	span->node = page_to_nid(page);
 	/* As alloc_pages() hands them out: zeroed, or zeroed when freed. */
 	if (want_init_on_alloc(page_gfp))
@@ -688,6 +691,7 @@ int __ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 {
 	struct ta_stack_span *span;
 	unsigned long bytes, lo;
+	unsigned int i;
 	int order;
 
 	if (!size)
@@ -716,7 +720,8 @@ int __ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	/* Natural alignment rests on the direct map's: say so if it breaks. */
 	WARN_ON_ONCE(lo & (bytes - 1));
 	/* Live until freed: a second free of the same bounds is refused. */
-	WARN_ON_ONCE(test_and_set_bit((lo - span->base) / bytes, &span->live));
+	i = (lo - span->base) >> span->stack_shift;
+	WARN_ON_ONCE(test_and_set_bit(i, &span->live));
 	ta_kasan_unpoison((void *)lo, bytes);
 	ta_leak_stack_alloc(lo, bytes, gfp);
 	/*
@@ -725,13 +730,13 @@ int __ta_stack_alloc(struct ta_stack *st, struct tinyalloc_stack *stk,
 	 * it since, that is not done again, as the page allocator does not.
 	 */
 	if (want_init_on_alloc(gfp) &&
-	    !ta_stack_fresh(span, (lo - span->base) / bytes) &&
+	    !ta_stack_fresh(span, i) &&
 	    (st->debug || !want_init_on_free()))
 		memset((void *)lo, 0, bytes);
 	/* stack_debug's canary, unless the caller was promised zeroes. */
 	if (st->debug && !(gfp & __GFP_ZERO)) {
 		*(unsigned long *)lo = ta_stack_canary(lo);
-		set_bit((lo - span->base) / bytes, &span->canary);
+		set_bit(i, &span->canary);
 	}
 	trace_stack_alloc(ip, lo, size, bytes, gfp);
 	stk->lo = lo;
@@ -763,10 +768,7 @@ static bool ta_stack_bounds_ok(struct ta_stack_span *span, unsigned long lo,
 	struct ta_stack *st = span->owner;
 	unsigned long bytes = hi - lo;
 
-	if (hi <= lo || !is_power_of_2(bytes) || bytes < st->fixed ||
-	    (span->order < TA_STACK_ORDERS ?
-	     ta_stack_order(st, bytes) != span->order :
-	     bytes != 1UL << span->stack_shift)) {
+	if (hi <= lo || bytes != 1UL << span->stack_shift) {
 		ta_report_invalid_stack(st->stats, lo, ip, "wrong size for this stack");
 		return false;
 	}
@@ -774,7 +776,8 @@ static bool ta_stack_bounds_ok(struct ta_stack_span *span, unsigned long lo,
 		ta_report_invalid_stack(st->stats, lo, ip, "misaligned bounds");
 		return false;
 	}
-	if (!test_and_clear_bit((lo - span->base) / bytes, &span->live)) {
+	if (!test_and_clear_bit((lo - span->base) >> span->stack_shift,
+				&span->live)) {
 		ta_report_invalid_stack(st->stats, lo, ip, "not live (double free?)");
 		return false;
 	}
@@ -786,7 +789,7 @@ static void ta_stack_debug_free(struct ta_stack_span *span, unsigned long lo,
 				unsigned long hi, unsigned long ip)
 {
 	struct ta_stack *st = span->owner;
-	bool canary = test_and_clear_bit((lo - span->base) / (hi - lo),
+	bool canary = test_and_clear_bit((lo - span->base) >> span->stack_shift,
 					 &span->canary);
 
 	if (canary && *(unsigned long *)lo != ta_stack_canary(lo)) {
@@ -998,23 +1001,18 @@ struct ta_stack *ta_stack_create(unsigned int fixed, bool debug)
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_create);
 
 /* kmemleak forgets the stacks still live in @span: its pages go. */
-static void ta_stack_forget_live(struct ta_stack *st,
-				 struct ta_stack_span *span)
+static void ta_stack_forget_live(struct ta_stack_span *span)
 {
-	unsigned long live = span->live, bytes;
-	unsigned int i;
+	unsigned long live = span->live, i;
 
 	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
 		return;
-	bytes = span->order < TA_STACK_ORDERS ?
-		ta_stack_bytes(st, span->order) : 1UL << span->stack_shift;
 	for_each_set_bit(i, &live, BITS_PER_LONG)
-		ta_leak_free((void *)(span->base + i * bytes));
+		ta_leak_free((void *)(span->base + (i << span->stack_shift)));
 }
 
 /* Free a span of an instance going away; return how many stacks were live. */
-static unsigned long ta_stack_free_span(struct ta_stack *st,
-					struct ta_stack_span *span)
+static unsigned long ta_stack_free_span(struct ta_stack_span *span)
 {
 	unsigned long live = hweight_long(span->live);
 
@@ -1027,7 +1025,7 @@ static unsigned long ta_stack_free_span(struct ta_stack *st,
 		kfree_rcu(span, rcu);
 		return live;
 	}
-	ta_stack_forget_live(st, span);
+	ta_stack_forget_live(span);
 	ta_span_release(span);
 	return live;
 }
@@ -1054,13 +1052,13 @@ static unsigned long ta_stack_free_spans(struct ta_stack *st)
 		span = ta_stack_map_lookup((void *)addr);
 		/* Once per span, at its first piece. */
 		if (span && span->owner == st && span->base == addr)
-			live += ta_stack_free_span(st, span);
+			live += ta_stack_free_span(span);
 	}
 	xas_for_each(&xas, span, ULONG_MAX) {
 		if (xas_retry(&xas, span) || span->owner != st)
 			continue;
 		xas_pause(&xas);
-		live += ta_stack_free_span(st, span);
+		live += ta_stack_free_span(span);
 	}
 	rcu_read_unlock();
 	return live;

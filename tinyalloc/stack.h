@@ -50,8 +50,9 @@
  * @page_order: page order of the memory
  * @node: NUMA node of the memory
  * @freed_at: large stack: jiffies when it was freed onto its free list
- * @stack_shift: large or own stack: log2 of its size, which pages over 4 KiB
- *               may make smaller than its memory
+ * @stack_shift: log2 of the size of its stacks (a large or own stack's,
+ *               set as it is handed out, may be smaller than its memory
+ *               with pages over 4 KiB)
  * @mapped: found through the span map, not the xarray (stack.c)
  * @rcu: frees the descriptor after lookups that may still hold it
  *
