@@ -405,12 +405,97 @@ static void test_span_end_race(struct kunit *test)
 	ta_tiny_destroy(r->ta);
 }
 
+struct stack_race {
+	struct ta_stack *st;
+	unsigned long lo, hi;	/* what the other CPU frees, again and again */
+	bool stop;
+	struct completion done;
+};
+
+static int stack_race_freer(void *arg)
+{
+	struct stack_race *r = arg;
+	struct tinyalloc_stack stk;
+
+	while (!READ_ONCE(r->stop)) {
+		stk.lo = READ_ONCE(r->lo);
+		stk.hi = READ_ONCE(r->hi);
+		if (stk.lo)
+			tinyalloc_stack_free(&stk);
+		cond_resched();
+	}
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * The same for stacks: one CPU takes a stack from a new pool span (or a
+ * large stack), frees it and gives the memory back to the page allocator
+ * (keep_empty 0, the large lists scanned), over and over; another frees
+ * the same bounds too.  Its frees race with the memory's end and reuse:
+ * the lookup must find the descriptor or nothing (the sequence count of
+ * the span map), each stack is freed once, and everything adds up.
+ */
+static void test_stack_span_end_race(struct kunit *test)
+{
+	struct stack_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int i, cpu, rounds = 20000;
+	struct tinyalloc_stack stk;
+	struct task_struct *t;
+	struct ta_stack *st;
+
+	need_smp(test);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	st = ta_stack_create(2048, false);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(st));
+	r->st = st;
+	st->keep_empty = 0;
+	init_completion(&r->done);
+	migrate_disable();
+	cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
+	t = kthread_create(stack_race_freer, r, "ta_stack_race");
+	if (IS_ERR(t)) {
+		migrate_enable();
+		ta_stack_destroy(st);
+		KUNIT_FAIL(test, "no kthread");
+		return;
+	}
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	for (i = 0; i < rounds; i++) {
+		if (ta_stack_alloc(st, &stk, i & 1 ? SZ_64K : SZ_16K,
+				   GFP_KERNEL))
+			break;
+		WRITE_ONCE(r->lo, stk.lo);
+		WRITE_ONCE(r->hi, stk.hi);
+		tinyalloc_stack_free(&stk);
+		ta_stack_drain_local(st);
+		ta_stack_large_scan(st, ULONG_MAX);
+	}
+	migrate_enable();
+	WRITE_ONCE(r->stop, true);
+	wait_for_completion(&r->done);
+	KUNIT_EXPECT_EQ(test, i, rounds);
+	for_each_possible_cpu(cpu)
+		ta_stack_drain_cpu(st, cpu);
+	ta_stack_large_scan(st, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, ta_stat_sum(st->stats, TA_STACK_ALLOCS),
+			ta_stat_sum(st->stats, TA_STACK_FREES));
+	KUNIT_EXPECT_EQ(test, ta_stat_sum(st->stats, TA_STACK_SPANS_ALLOC),
+			ta_stat_sum(st->stats, TA_STACK_SPANS_FREED));
+	KUNIT_EXPECT_EQ(test, ta_stat_sum(st->stats, TA_STACK_LARGE_PAGES),
+			ta_stat_sum(st->stats, TA_STACK_LARGE_PAGES_FREED));
+	KUNIT_EXPECT_EQ(test, ta_stack_spans(st, NUMA_NO_NODE, 3), 0);
+	ta_stack_destroy(st);
+}
+
 static struct kunit_case smp_cases[] = {
 	KUNIT_CASE_SLOW(test_cross_cpu_free),
 	KUNIT_CASE_SLOW(test_irq_all_cpus),
 	KUNIT_CASE_SLOW(test_hotplug_stress),
 	KUNIT_CASE_SLOW(test_load),
 	KUNIT_CASE_SLOW(test_span_end_race),
+	KUNIT_CASE_SLOW(test_stack_span_end_race),
 	{}
 };
 

@@ -3,7 +3,9 @@
  * The span map (spanmap.h): two bits per 32 KiB of the direct map, 8 MiB
  * per TiB of its range, vmalloc-ed at load.  Memory added later (hotplug)
  * grows it: a larger copy replaces it, and the old one is kept until
- * unload, so that readers take no lock and no RCU.
+ * unload, so that a reader of the map takes no lock (a stack free's
+ * lookup, under RCU for the descriptor it finds, only waits out a
+ * writer clearing bits: ta_stack_map_lookup()).
  */
 
 #define pr_fmt(fmt) "tinyalloc: " fmt
@@ -35,8 +37,11 @@ static LIST_HEAD(ta_span_maps);
 static DEFINE_MUTEX(ta_span_map_grow_lock);
 /* Bits are set and cleared in the current map only, under this lock. */
 static DEFINE_SPINLOCK(ta_span_map_lock);
-/* Bumped around clearing stack bits: see ta_stack_map_lookup(). */
-seqcount_spinlock_t ta_stack_map_seq =
+/*
+ * Bumped around clearing stack bits: see ta_stack_map_lookup().  Read by
+ * every stack free: on a line of its own, not the lock's.
+ */
+seqcount_spinlock_t ta_stack_map_seq ____cacheline_aligned_in_smp =
 	SEQCNT_SPINLOCK_ZERO(ta_stack_map_seq, &ta_span_map_lock);
 EXPORT_SYMBOL_TA_INTERNAL(ta_stack_map_seq);
 static atomic_long_t ta_span_map_refusals;

@@ -6,7 +6,8 @@
  * (a call) and the span's struct page were the largest part of a free.
  *
  * A second bit per piece is set while a stack span or large stack covers
- * the piece; its descriptor is then the private word of its head page.
+ * the piece; its descriptor is then the private word of its first page
+ * (a pool span's, one piece and not compound) or of its head page.
  */
 #ifndef _TINYALLOC_SPANMAP_H
 #define _TINYALLOC_SPANMAP_H
@@ -21,7 +22,8 @@
 #define TA_SPAN_SHIFT	(PAGE_SHIFT > 15 ? PAGE_SHIFT : 15)
 
 /**
- * struct ta_span_map - which pieces of the direct map are tiny spans
+ * struct ta_span_map - which pieces of the direct map are tiny spans or
+ * stack memory
  * @base: PAGE_OFFSET rounded down to a span: bit 0's address
  * @nr: pieces covered: the direct map at load, grown as memory is added
  *	(ta_span_map_grow())
@@ -61,6 +63,7 @@ static __always_inline bool ta_span_map_test(const void *addr)
  */
 static __always_inline void *ta_stack_map_lookup(const void *addr)
 {
+	unsigned long piece = (unsigned long)addr & ~((1UL << TA_SPAN_SHIFT) - 1);
 	const struct ta_span_map *m;
 	unsigned long i;
 	unsigned int seq;
@@ -72,7 +75,8 @@ static __always_inline void *ta_stack_map_lookup(const void *addr)
 		i = ((unsigned long)addr - m->base) >> TA_SPAN_SHIFT;
 		if (i >= m->nr || !test_bit_acquire(i, m->stack_bits))
 			return NULL;
-		desc = (void *)page_private(virt_to_head_page(addr));
+		/* The piece's first page, or a compound page's head. */
+		desc = (void *)page_private(virt_to_head_page((void *)piece));
 	} while (read_seqcount_retry(&ta_stack_map_seq, seq));
 	return desc;
 }

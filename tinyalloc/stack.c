@@ -96,8 +96,9 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_stack_order);
 /*
  * Memory of whole pieces of the span map (every pool span, and large
  * stacks but with FIXED_STACK 1024) is found through the map and its head
- * page; smaller stacks of their own pages, and memory beyond the map,
- * through the xarray.
+ * page; smaller stacks of their own pages, and large or own stacks beyond
+ * the map, through the xarray.  A pool span beyond the map is refused:
+ * its stack is then one of its own.
  */
 static int ta_stack_index(struct ta_stack_span *span, gfp_t gfp)
 {
@@ -113,6 +114,9 @@ static int ta_stack_index(struct ta_stack_span *span, gfp_t gfp)
 			return 0;
 		set_page_private(head, 0);
 	}
+	/* Found in the xarray through its head page: a pool span has none. */
+	if (span->order < TA_STACK_ORDERS)
+		return -ENOMEM;
 	if (gfpflags_allow_blocking(gfp))
 		return xa_err(xa_store_irq(&ta_stack_xa, pfn, span, gfp));
 	xa_lock_irqsave(&ta_stack_xa, flags);
@@ -144,7 +148,7 @@ static struct ta_stack_span *ta_stack_lookup(unsigned long lo)
 	if (!span) {
 		if (xa_empty(&ta_stack_xa) || !virt_addr_valid((void *)lo))
 			return NULL;
-		/* Spans are compound pages, indexed by their head page. */
+		/* Large and own stacks are compound, indexed by their head. */
 		pfn = page_to_pfn(virt_to_head_page((void *)lo));
 		span = xa_load(&ta_stack_xa, pfn);
 	}
@@ -155,12 +159,15 @@ static struct ta_stack_span *ta_stack_lookup(unsigned long lo)
 
 /*
  * A span of @page_order pages from @page_gfp, for stacks of @order (a
- * pool order, TA_STACK_ORDERS for a large stack, TA_STACK_OWN), its
- * descriptor and index entry from the caller's @gfp.
+ * pool order, TA_STACK_ORDERS for a large stack, TA_STACK_OWN) and of
+ * 1 << @stack_shift bytes, its descriptor and index entry from the
+ * caller's @gfp.  Whole before it is indexed: a bad free may find it
+ * from then on.
  */
 static struct ta_stack_span *ta_span_new(struct ta_stack *st,
 					 unsigned int order,
 					 unsigned int page_order,
+					 unsigned int stack_shift,
 					 gfp_t page_gfp, gfp_t gfp)
 {
 	struct ta_stack_span *span;
@@ -175,8 +182,11 @@ static struct ta_stack_span *ta_span_new(struct ta_stack *st,
 	page_gfp &= ~__GFP_ZERO;
 	if (order == TA_STACK_OWN)
 		page = ta_alloc_pages(node, page_gfp, page_order);
-	else
+	else if (order == TA_STACK_ORDERS)
 		page = TA_OWN_LINE(ta_alloc_pages(node, page_gfp, page_order));
+	else	/* A pool span is not compound: no tail pages to check at free. */
+		page = TA_OWN_LINE(alloc_pages_node_noprof(node, page_gfp & ~__GFP_COMP,
+							   page_order));
 	if (!page)
 		goto err_span;
 	INIT_LIST_HEAD(&span->list);
@@ -184,9 +194,7 @@ static struct ta_stack_span *ta_span_new(struct ta_stack *st,
 	span->base = (unsigned long)page_address(page);
 	span->order = order;
 	span->page_order = page_order;
-	/* A large or own stack's is set as it is handed out. */
-	if (order < TA_STACK_ORDERS)
-		span->stack_shift = st->fixed_shift + order;
+	span->stack_shift = stack_shift;
 	span->node = page_to_nid(page);
 	/* As alloc_pages() hands them out: zeroed, or zeroed when freed. */
 	if (want_init_on_alloc(page_gfp))
@@ -248,6 +256,8 @@ static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
 static void ta_cache_push(struct ta_stack_cache *c, unsigned long lo,
 			  unsigned long bytes, struct ta_stack_span *span)
 {
+	/* At most 32 KiB of stacks of at least TA_STACK_FIXED_MIN. */
+	VM_WARN_ON_ONCE(c->nr >= TA_STACK_CACHE_MAX);
 	c->stack[c->nr].lo = lo;
 	c->stack[c->nr].span = span;
 	c->nr++;
@@ -428,6 +438,7 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 		if (blocking)
 			ta_cpu_put(st, x, flags);
 		span = ta_span_new(st, order, TA_STACK_SPAN_ORDER,
+				   st->fixed_shift + order,
 				   ta_span_gfp(gfp), gfp);
 		if (span)
 			ta_pool_add_span(st, span);
@@ -495,7 +506,7 @@ static unsigned long ta_large_new(struct ta_stack *st, unsigned int order,
 	unsigned int page_order = get_order(size);
 	struct ta_stack_span *span;
 
-	span = ta_span_new(st, order, page_order, page_gfp, gfp);
+	span = ta_span_new(st, order, page_order, ilog2(size), page_gfp, gfp);
 	if (!span)
 		return 0;
 	ta_stat_add(st->stats, TA_STACK_LARGE_PAGES, 1UL << page_order);
