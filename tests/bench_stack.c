@@ -108,6 +108,12 @@ static __always_inline int bs_once(enum bench_stack a, size_t size,
 	start = ktime_get_ns();
 	for (i = 0; i < got; i++)
 		bs_free(a, obj[i], size, &stk[i]);
+	/*
+	 * vfree() leaves the unmapping to a lazy purge, which a worker may
+	 * or may not have run by now: its frees are charged all of it.
+	 */
+	if (a == BS_VMALLOC)
+		vm_unmap_aliases();
 	t[2] = ktime_get_ns() - start;
 	cond_resched();
 	return got == n ? 0 : -ENOMEM;
