@@ -29,6 +29,8 @@ LINE = re.compile(r'TA-BENCH (\S+) (\S+) (\S+) (\S+) ([0-9.]+)\s*$')
 UNIT = {'uml': 'ns', 'icount': 'instructions'}
 MEASURE = {'uml': 'UML 6.12, ns', 'icount': 'x86_64 Debian 6.12, instructions'}
 REPEAT_TOLERANCE = 0.02
+# vmalloc, a reference no aim uses, whose frees vary with its area tree.
+REFERENCE_TOLERANCE = 0.05
 
 
 def collect(path, header, sources):
@@ -181,14 +183,23 @@ def checks(figs):
                                   fmt(figs.get((src, 'check', c, a, 'pages_own')), 0)),
                      'pass' if good else 'FAIL'])
     timed = [k for k in figs if k[0] == 'icount' and k[4].endswith('_ns')]
-    if timed:
+    # vmalloc is a reference no aim uses: vfree() walks a tree of areas
+    # whose shape differs from boot to boot, so its counts get their own,
+    # looser bar rather than none.
+    for name, keys, tol in (
+            ('x86_64 instruction counts repeat within %.0f%% (%d figures, two boots)',
+             [k for k in timed if k[3] != 'vmalloc'], REPEAT_TOLERANCE),
+            ('vmalloc\'s counts (no aim) repeat within %.0f%% (%d figures, two boots)',
+             [k for k in timed if k[3] == 'vmalloc'], REFERENCE_TOLERANCE)):
+        if not keys:
+            continue
         dev = worst(abs(figs[k] - figs.get(('icount2',) + k[1:], 0)) / figs[k]
-                    for k in timed if figs[k])
-        good = dev is not None and dev <= REPEAT_TOLERANCE and all(
-            ('icount2',) + k[1:] in figs for k in timed)
+                    for k in keys if figs[k])
+        good = dev is not None and dev <= tol and all(
+            ('icount2',) + k[1:] in figs for k in keys)
         ok &= good
-        rows.append(['x86_64 instruction counts repeat within 2%% (%d figures, two boots)'
-                     % len(timed), 'worst %.2f%%' % (100 * dev if dev is not None else 0),
+        rows.append([name % (100 * tol, len(keys)),
+                     'worst %.2f%%' % (100 * dev if dev is not None else 0),
                      'pass' if good else 'FAIL'])
     return ('Checks of the run itself', ['check', 'figures', 'result'], rows), ok
 
