@@ -130,7 +130,8 @@ static int __init tinyalloc_demo_init(void)
 	if (err)
 		return err;
 	demo_strings = vzalloc(array_size(demo_n, sizeof(*demo_strings)));
-	demo_stacks = vzalloc(array_size(stacks, sizeof(*demo_stacks)));
+	/* stacks=0 (tiny objects only) still gets an array: vmalloc(0) warns. */
+	demo_stacks = vzalloc(array_size(max(stacks, 1U), sizeof(*demo_stacks)));
 	if (!demo_strings || !demo_stacks) {
 		vfree(demo_strings);
 		vfree(demo_stacks);
