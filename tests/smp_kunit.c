@@ -330,11 +330,44 @@ static void test_load(struct kunit *test)
 
 /* ---- bad frees racing with the end of a span ---- */
 
-struct span_race {
-	struct ta_tiny *ta;
-	void *target;		/* what the other CPU frees, again and again */
+/* A kthread on another CPU freeing again what this one frees. */
+struct race {
 	bool stop;
 	struct completion done;
+};
+
+/*
+ * Start @fn on a CPU other than this one, which stays where it is until
+ * race_stop(); false if no kthread could be made.
+ */
+static bool race_start(struct race *r, int (*fn)(void *), void *arg,
+		       const char *name)
+{
+	struct task_struct *t;
+
+	init_completion(&r->done);
+	migrate_disable();
+	t = kthread_create(fn, arg, "%s", name);
+	if (IS_ERR(t)) {
+		migrate_enable();
+		return false;
+	}
+	kthread_bind(t, cpumask_any_but(cpu_online_mask, smp_processor_id()));
+	wake_up_process(t);
+	return true;
+}
+
+static void race_stop(struct race *r)
+{
+	migrate_enable();
+	WRITE_ONCE(r->stop, true);
+	wait_for_completion(&r->done);
+}
+
+struct span_race {
+	struct race race;
+	struct ta_tiny *ta;
+	void *target;		/* what the other CPU frees, again and again */
 };
 
 static int span_race_freer(void *arg)
@@ -342,13 +375,13 @@ static int span_race_freer(void *arg)
 	struct span_race *r = arg;
 	void *p;
 
-	while (!READ_ONCE(r->stop)) {
+	while (!READ_ONCE(r->race.stop)) {
 		p = READ_ONCE(r->target);
 		if (p)
 			tinyalloc_free(p);
 		cond_resched();
 	}
-	complete(&r->done);
+	complete(&r->race.done);
 	return 0;
 }
 
@@ -364,7 +397,6 @@ static void test_span_end_race(struct kunit *test)
 {
 	struct span_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	unsigned int i, cpu, rounds = 20000;
-	struct task_struct *t;
 	char *p;
 
 	need_smp(test);
@@ -372,18 +404,11 @@ static void test_span_end_race(struct kunit *test)
 	r->ta = ta_tiny_create(16, false);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(r->ta));
 	r->ta->keep_empty = 0;
-	init_completion(&r->done);
-	migrate_disable();
-	cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
-	t = kthread_create(span_race_freer, r, "ta_race");
-	if (IS_ERR(t)) {
-		migrate_enable();
+	if (!race_start(&r->race, span_race_freer, r, "ta_race")) {
 		ta_tiny_destroy(r->ta);
 		KUNIT_FAIL(test, "no kthread");
 		return;
 	}
-	kthread_bind(t, cpu);
-	wake_up_process(t);
 	for (i = 0; i < rounds; i++) {
 		p = ta_tiny_alloc(r->ta, 8, GFP_KERNEL);
 		if (!p)
@@ -392,9 +417,7 @@ static void test_span_end_race(struct kunit *test)
 		tinyalloc_free(p);
 		ta_tiny_drain_local(r->ta);
 	}
-	migrate_enable();
-	WRITE_ONCE(r->stop, true);
-	wait_for_completion(&r->done);
+	race_stop(&r->race);
 	KUNIT_EXPECT_EQ(test, i, rounds);
 	for_each_possible_cpu(cpu)
 		ta_tiny_drain_cpu(r->ta, cpu);
@@ -406,10 +429,8 @@ static void test_span_end_race(struct kunit *test)
 }
 
 struct stack_race {
-	struct ta_stack *st;
+	struct race race;
 	unsigned long lo, hi;	/* what the other CPU frees, again and again */
-	bool stop;
-	struct completion done;
 };
 
 static int stack_race_freer(void *arg)
@@ -417,14 +438,14 @@ static int stack_race_freer(void *arg)
 	struct stack_race *r = arg;
 	struct tinyalloc_stack stk;
 
-	while (!READ_ONCE(r->stop)) {
+	while (!READ_ONCE(r->race.stop)) {
 		stk.lo = READ_ONCE(r->lo);
 		stk.hi = READ_ONCE(r->hi);
 		if (stk.lo)
 			tinyalloc_stack_free(&stk);
 		cond_resched();
 	}
-	complete(&r->done);
+	complete(&r->race.done);
 	return 0;
 }
 
@@ -441,27 +462,18 @@ static void test_stack_span_end_race(struct kunit *test)
 	struct stack_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	unsigned int i, cpu, rounds = 20000;
 	struct tinyalloc_stack stk;
-	struct task_struct *t;
 	struct ta_stack *st;
 
 	need_smp(test);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	st = ta_stack_create(2048, false);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(st));
-	r->st = st;
 	st->keep_empty = 0;
-	init_completion(&r->done);
-	migrate_disable();
-	cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
-	t = kthread_create(stack_race_freer, r, "ta_stack_race");
-	if (IS_ERR(t)) {
-		migrate_enable();
+	if (!race_start(&r->race, stack_race_freer, r, "ta_stack_race")) {
 		ta_stack_destroy(st);
 		KUNIT_FAIL(test, "no kthread");
 		return;
 	}
-	kthread_bind(t, cpu);
-	wake_up_process(t);
 	for (i = 0; i < rounds; i++) {
 		if (ta_stack_alloc(st, &stk, i & 1 ? SZ_64K : SZ_16K,
 				   GFP_KERNEL))
@@ -472,9 +484,7 @@ static void test_stack_span_end_race(struct kunit *test)
 		ta_stack_drain_local(st);
 		ta_stack_large_scan(st, ULONG_MAX);
 	}
-	migrate_enable();
-	WRITE_ONCE(r->stop, true);
-	wait_for_completion(&r->done);
+	race_stop(&r->race);
 	KUNIT_EXPECT_EQ(test, i, rounds);
 	for_each_possible_cpu(cpu)
 		ta_stack_drain_cpu(st, cpu);

@@ -390,7 +390,7 @@ static void test_invalid_frees(struct kunit *test)
 
 /*
  * Where a free finds a stack's descriptor: pool spans and large stacks
- * through the span map and their head page, a stack of its own smaller
+ * through the span map and their first page, a stack of its own smaller
  * than a piece of the map through the xarray.  Both refuse what is not
  * theirs, and an instance going away leaves no bit set.
  */

@@ -55,8 +55,8 @@ static __always_inline bool ta_span_map_test(const void *addr)
 }
 
 /*
- * The private word of the head page of the stack memory at @addr, or NULL
- * if the map has none there.  Under RCU, which the memory's descriptor
+ * The private word of the first page of the stack memory at @addr, or
+ * NULL if the map has none there.  Under RCU, which the memory's descriptor
  * outlives.  Memory is given back without waiting for readers: the
  * sequence count says whether any was, between the bit and the word.  A
  * stack handed out cannot go meanwhile, so NULL is the truth for it.

@@ -10,8 +10,8 @@
  * their spans (Go links them through their first word; an array writes
  * nothing into them): an empty cache refills from its node's pool up to
  * 16 KiB, and a free into a cache holding 32 KiB or more first releases it
- * down to 16 KiB.  A stack freed on another node goes straight back to its own
- * node's pool.  A span whose stacks are all back in the pool is returned
+ * down to 16 KiB.  A stack freed on another node goes straight back to its
+ * own node's pool.  A span whose stacks are all back in the pool is returned
  * to the page allocator, except for keep_empty (1) per pool, so that a
  * workload oscillating around a span boundary does not hit the page
  * allocator every time.
@@ -26,7 +26,7 @@
  *
  * Nothing is hidden in or around a stack: a span's description lives in
  * a struct ta_stack_span, found through the span map's stack bits and the
- * private word of its head page (spanmap.h), or for memory smaller than
+ * private word of its first page (spanmap.h), or for memory smaller than
  * a piece of the map, an xarray keyed by its first pfn.  So a free is
  * validated (foreign, wrong size, misaligned, double free) without
  * touching the memory it names.
@@ -44,8 +44,8 @@
 
 #include "compat.h"
 #include "kasan.h"
-#include "report.h"
 #include "leak.h"
+#include "report.h"
 #include "span_gfp.h"
 #include "spanmap.h"
 #include "stack.h"
@@ -95,7 +95,7 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_stack_order);
 
 /*
  * Memory of whole pieces of the span map (every pool span, and large
- * stacks but with FIXED_STACK 1024) is found through the map and its head
+ * stacks but with FIXED_STACK 1024) is found through the map and its first
  * page; smaller stacks of their own pages, and large or own stacks beyond
  * the map, through the xarray.  A pool span beyond the map is refused:
  * its stack is then one of its own.

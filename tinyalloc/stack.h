@@ -57,7 +57,7 @@
  * @rcu: frees the descriptor after lookups that may still hold it
  *
  * Kept outside the memory it describes: a stack has nothing hidden on
- * either side.  Its head page's private word or a global xarray keyed by
+ * either side.  Its first page's private word or a global xarray keyed by
  * its first pfn leads to it (stack.c).
  */
 struct ta_stack_span {
