@@ -60,6 +60,27 @@ work=$(mktemp -d "$TA_CACHE/tmp/uml.XXXXXX")
 root=$work/root
 tmo_pid='' uml_pid=''
 
+# Where UML's memory file goes: /dev/shm if it has room for the guest's
+# memory and a quarter more, else the work directory.  On a disk file
+# system the host writes guest memory back every 30 s or so and
+# write-protects it meanwhile, so a guest store may fault on the host
+# with a block allocation behind it: a benchmark burst that touched its
+# stacks spent most of its time there (perf on the host, ext4's
+# page_mkwrite).  /dev/shm is often just 64M in containers.
+memtmp()
+{
+	local want avail
+
+	want=$(numfmt --from=iec "${mem%[bB]}" 2>/dev/null || echo 0)
+	avail=$(df --output=avail -B1 /dev/shm 2>/dev/null | tail -1)
+	if [ "$want" -gt 0 ] && [ -w /dev/shm ] &&
+	   [ "${avail:-0}" -gt $((want + want / 4)) ]; then
+		echo /dev/shm
+	else
+		echo "$work/memtmp"
+	fi
+}
+
 # The processes of the guest: UML's main process calls setsid() and forks
 # its helper and stub processes into that session, so they are out of
 # reach of timeout(1)'s process-group signals; find them by session id.
@@ -106,8 +127,7 @@ chmod 0755 "$root/init"
 # ptys; nobody reads them.  printk.time=1 prefixes kernel lines with a
 # timestamp, which tells them apart from what the script prints (the KUnit
 # log check relies on it).  uml_dir keeps UML's pid/mconsole files out of
-# ~/.uml.  TMPDIR: UML backs guest memory with a file there; the default
-# /dev/shm is often just 64M in containers, too small for mem=512M.
+# ~/.uml.  TMPDIR: UML backs guest memory with a file there (memtmp()).
 # kasan_multi_shot: KASAN reports every bug, not only the first; the
 # tests that expect reports (tests/kasan_kunit.c) need each (the test
 # kernels all have KASAN).  log_buf_len: the guest scripts read dmesg
@@ -119,6 +139,7 @@ cmdline=(mem="$mem" root=/dev/root rootfstype=hostfs rootflags="$root" rw
 	 log_buf_len=1M kasan_multi_shot uml_dir="$work/uml" umid=tinyalloc
 	 ta_guest=uml)
 mkdir -p "$work/uml" "$work/memtmp"
+memdir=$(memtmp)
 
 note "booting UML (timeout ${tmo}s), console log: $log"
 start=$(date +%s%N)
@@ -128,7 +149,7 @@ ulimit -c 0
 # its helpers and exits; SIGKILL 10s later if it is still alive.
 stuck=
 set +e
-(cd "$work" && TMPDIR="$work/memtmp" exec timeout -k 10 "$tmo" \
+(cd "$work" && TMPDIR="$memdir" exec timeout -k 10 "$tmo" \
 	"$linux" "${cmdline[@]}") </dev/null >"$log" 2>&1 &
 tmo_pid=$!
 # timeout's only child is UML's main process, whose pid is the session id.
