@@ -412,7 +412,8 @@ static void test_span_index(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, span->owner, st);
 	KUNIT_EXPECT_TRUE(test, span->mapped);
 	KUNIT_EXPECT_TRUE(test, a.lo >= span->base &&
-			  a.hi <= span->base + TA_STACK_CACHE_SIZE);
+			  a.hi <= span->base +
+			  (ta_stack_span_pages(st, 1) << PAGE_SHIFT));
 	/* Every piece of a large stack leads to it. */
 	span = ta_stack_map_lookup((void *)big.lo);
 	KUNIT_ASSERT_NOT_NULL(test, span);
@@ -442,6 +443,57 @@ static void test_span_index(struct kunit *test)
 	test->priv = NULL;
 	KUNIT_EXPECT_NULL(test, ta_stack_map_lookup((void *)a_lo));
 	kfree(km);
+}
+
+/*
+ * A pool span holds 32 KiB, or 4 stacks up to 64 KiB: each of its stacks
+ * is found through the map (a span of two pieces names itself in both)
+ * and frees cleanly.
+ */
+static void test_pool_span_size(struct kunit *test)
+{
+	static const unsigned int fixed[] = { 1024, 2048, 4096 };
+	struct tinyalloc_stack stk[32];
+	struct ta_stack_span *span;
+	unsigned int f, order, i, n;
+	unsigned long bytes, size;
+	struct ta_stack *st;
+
+	for (f = 0; f < ARRAY_SIZE(fixed); f++) {
+		st = make(test, fixed[f], false);
+		for (order = 0; order < TA_STACK_ORDERS; order++) {
+			size = (unsigned long)fixed[f] << order;
+			bytes = clamp(4 * size, (unsigned long)SZ_32K,
+				      (unsigned long)SZ_64K);
+			n = bytes / size;
+			for (i = 0; i < n; i++)
+				KUNIT_ASSERT_EQ(test, ta_stack_alloc(st, &stk[i],
+								     size,
+								     GFP_KERNEL),
+						0);
+			KUNIT_EXPECT_EQ(test, ta_stack_spans(st, NUMA_NO_NODE,
+							     order), 1);
+			KUNIT_EXPECT_EQ(test, ta_stack_span_pages(st, order),
+					DIV_ROUND_UP(bytes, PAGE_SIZE));
+			span = ta_stack_map_lookup((void *)stk[0].lo);
+			KUNIT_ASSERT_NOT_NULL(test, span);
+			for (i = 0; i < n; i++) {
+				void *lo = (void *)stk[i].lo;
+
+				KUNIT_EXPECT_PTR_EQ(test, ta_stack_map_lookup(lo),
+						    span);
+				KUNIT_EXPECT_TRUE(test, stk[i].lo >= span->base &&
+						  stk[i].hi <= span->base + bytes);
+			}
+			while (n--)
+				tinyalloc_stack_free(&stk[n]);
+			drain_all(st);
+		}
+		KUNIT_EXPECT_EQ(test, live(st), 0);
+		KUNIT_EXPECT_EQ(test, invalid(st), 0);
+		ta_stack_destroy(st);
+		test->priv = NULL;
+	}
 }
 
 /* stack_debug: an overwritten canary at lo is reported; frees poison. */
@@ -570,15 +622,15 @@ static void test_memory_10k(struct kunit *test)
 			if (ta_stack_alloc(st, &stk[i], size, GFP_KERNEL))
 				break;
 		KUNIT_EXPECT_EQ(test, i, n);
-		pages = ta_stack_spans(st, NUMA_NO_NODE, order) <<
-			get_order(TA_STACK_CACHE_SIZE);
+		pages = ta_stack_spans(st, NUMA_NO_NODE, order) *
+			ta_stack_span_pages(st, order);
 		naive = (unsigned long)i << get_order(size);
 		kunit_info(test, "%u stacks of %zu bytes: %lu pages, one alloc_pages each: %lu pages (%lu.%02lux)\n",
 			   i, size, pages, naive, pages / naive,
 			   pages * 100 / naive % 100);
 		/* At most one span beyond what the stacks fill. */
 		KUNIT_EXPECT_LE(test, pages, DIV_ROUND_UP(i * size, PAGE_SIZE) +
-				(1UL << get_order(TA_STACK_CACHE_SIZE)));
+				ta_stack_span_pages(st, order));
 		while (i--)
 			tinyalloc_stack_free(&stk[i]);
 		drain_all(st);
@@ -759,6 +811,7 @@ static struct kunit_case stack_cases[] = {
 	KUNIT_CASE(test_bad_sizes),
 	KUNIT_CASE(test_invalid_frees),
 	KUNIT_CASE(test_span_index),
+	KUNIT_CASE(test_pool_span_size),
 	KUNIT_CASE(test_stack_debug),
 	KUNIT_CASE(test_stress),
 	KUNIT_CASE(test_memory_10k),

@@ -10,7 +10,7 @@
  * The cases are the benchmark's (tests/bench_tiny.c, bench_stack.c) for
  * tinyalloc and the kernel's allocators side by side: a pair of
  * allocation and free, bursts of 64 allocations and 64 frees of the
- * benchmark's mixed sizes, and bursts of 8 stacks of 16 KiB (two new pool
+ * benchmark's mixed sizes, and bursts of 8 stacks of 16 KiB (new pool
  * spans) against alloc_pages().
  */
 
@@ -63,7 +63,7 @@ static const struct profile_case cases[] = {
 };
 
 #define BURST	64
-/* Stack bursts: past the cached stacks and the kept span, two new spans. */
+/* Stack bursts: past the cached stacks and the kept span, new spans. */
 #define STACK_BURST	8
 
 /* 1..15 in a fixed shuffle: the benchmark's mixed sequence, shorter. */

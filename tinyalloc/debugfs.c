@@ -61,7 +61,8 @@ static void ta_stack_stats_show(struct seq_file *m)
 		   ta_ssum(TA_STACK_BAD_REQUESTS));
 	seq_printf(m, "stack_spans %lu\n", spans);
 	seq_printf(m, "stack_pages %lu\n",
-		   (spans << get_order(TA_STACK_CACHE_SIZE)) + large_pages);
+		   ta_sdiff(TA_STACK_SPAN_PAGES, TA_STACK_SPAN_PAGES_FREED) +
+		   large_pages);
 	seq_printf(m, "stack_large_live %lu\n",
 		   ta_sdiff(TA_STACK_LARGE_ALLOCS, TA_STACK_LARGE_FREES));
 	seq_printf(m, "stack_large_cached %lu\n", cached);

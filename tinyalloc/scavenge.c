@@ -120,8 +120,7 @@ static unsigned long ta_spans_freed(void)
 {
 	return (ta_stat_sum(ta_main->stats, TA_TINY_SPANS_FREED) <<
 		ta_main->span_order) +
-	       ta_stat_sum(ta_stacks->stats, TA_STACK_SPANS_FREED) *
-	       (TA_STACK_CACHE_SIZE >> PAGE_SHIFT);
+	       ta_stat_sum(ta_stacks->stats, TA_STACK_SPAN_PAGES_FREED);
 }
 
 static unsigned long ta_shrink_scan(struct shrinker *s,

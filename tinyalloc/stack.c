@@ -4,8 +4,9 @@
  *
  * Stacks of FIXED_STACK << order bytes, order 0..3, come from a pool per
  * order (Go's is global; here there is one per NUMA node, so that a CPU's
- * stacks are on its own node): a list of 32 KiB spans that still have free
- * stacks, under one lock per pool on its own cache line.  In front of the
+ * stacks are on its own node): a list of spans that still have free
+ * stacks, under one lock per pool on its own cache line.  A span is 32 KiB
+ * as Go's, or 4 stacks where they are larger, up to 64 KiB (stack.h).  In front of the
  * pools each CPU keeps a cache per order, an array of free stacks and
  * their spans (Go links them through their first word; an array writes
  * nothing into them): an empty cache refills from its node's pool up to
@@ -53,7 +54,6 @@
 
 #define TA_STACK_KEEP_EMPTY	1
 #define TA_STACK_POISON		0xfd
-#define TA_STACK_SPAN_ORDER	get_order(TA_STACK_CACHE_SIZE)
 
 /* First pfn of stack memory not in the span map -> its ta_stack_span. */
 static DEFINE_XARRAY_FLAGS(ta_stack_xa, XA_FLAGS_LOCK_IRQ);
@@ -100,19 +100,39 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_stack_order);
  * the map, through the xarray.  A pool span beyond the map is refused:
  * its stack is then one of its own.
  */
+/*
+ * Name @desc where ta_stack_map_lookup() reads it for each piece of
+ * @span: a large or own stack is a compound page, whose head names all
+ * of it (the words of its tail pages are the page allocator's); a pool
+ * span is not, and the first page of each of its pieces names it.
+ */
+static inline void ta_span_name(struct ta_stack_span *span,
+				unsigned long desc)
+{
+	unsigned long piece = span->base;
+
+	if (span->order >= TA_STACK_ORDERS) {
+		set_page_private(virt_to_page((void *)piece), desc);
+		return;
+	}
+	do {
+		set_page_private(virt_to_page((void *)piece), desc);
+		piece += 1UL << TA_SPAN_SHIFT;
+	} while (piece < span->base + ta_span_bytes(span));
+}
+
 static int ta_stack_index(struct ta_stack_span *span, gfp_t gfp)
 {
 	unsigned long pfn = PHYS_PFN(__pa(span->base));
-	struct page *head = virt_to_page((void *)span->base);
 	unsigned long bytes = ta_span_bytes(span), flags;
 	void *old;
 
 	if (IS_ALIGNED(bytes, 1UL << TA_SPAN_SHIFT)) {
-		set_page_private(head, (unsigned long)span);
+		ta_span_name(span, (unsigned long)span);
 		span->mapped = ta_stack_map_set((void *)span->base, bytes);
 		if (span->mapped)
 			return 0;
-		set_page_private(head, 0);
+		ta_span_name(span, 0);
 	}
 	/* Found in the xarray through its head page: a pool span has none. */
 	if (span->order < TA_STACK_ORDERS)
@@ -131,7 +151,7 @@ static void ta_stack_unindex(struct ta_stack_span *span)
 
 	if (span->mapped) {
 		ta_stack_map_clear((void *)span->base, ta_span_bytes(span));
-		set_page_private(virt_to_page((void *)span->base), 0);
+		ta_span_name(span, 0);
 		return;
 	}
 	xa_lock_irqsave(&ta_stack_xa, flags);
@@ -226,7 +246,7 @@ static void ta_span_release(struct ta_stack_span *span)
 
 static unsigned int ta_span_stacks(struct ta_stack *st, unsigned int order)
 {
-	return TA_STACK_CACHE_SIZE / ta_stack_bytes(st, order);
+	return 1U << (st->span_shift[order] - st->fixed_shift - order);
 }
 
 static unsigned long ta_span_all(struct ta_stack *st, unsigned int order)
@@ -234,23 +254,33 @@ static unsigned long ta_span_all(struct ta_stack *st, unsigned int order)
 	return GENMASK(ta_span_stacks(st, order) - 1, 0);
 }
 
-/* Put a new span's stacks in its node's pool. */
-static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
+/* A new span's stacks are all free: poisoned, counted, not pooled yet. */
+static void ta_pool_new_span(struct ta_stack *st, struct ta_stack_span *span)
 {
-	struct ta_stack_pool *pool = ta_stack_pool(st, span->node, span->order);
-	unsigned long flags;
+	ta_kasan_poison((void *)span->base, ta_span_bytes(span), TA_KASAN_FREE);
+	ta_stat_inc(st->stats, TA_STACK_SPANS_ALLOC);
+	ta_stat_add(st->stats, TA_STACK_SPAN_PAGES, 1UL << span->page_order);
+}
 
-	/* Every stack of a new span is free. */
-	ta_kasan_poison((void *)span->base, TA_STACK_CACHE_SIZE, TA_KASAN_FREE);
-
-	spin_lock_irqsave(&pool->lock, flags);
+/* Put a new span's stacks in @pool, its node's, under its lock. */
+static void __ta_pool_add_span(struct ta_stack *st, struct ta_stack_pool *pool,
+			       struct ta_stack_span *span)
+{
 	span->pool = ta_span_all(st, span->order);
 	list_add(&span->list, &pool->spans);
 	pool->nr_spans++;
 	pool->nr_empty++;
 	pool->nr_free += ta_span_stacks(st, span->order);
+}
+
+static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
+{
+	struct ta_stack_pool *pool = ta_stack_pool(st, span->node, span->order);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	__ta_pool_add_span(st, pool, span);
 	spin_unlock_irqrestore(&pool->lock, flags);
-	ta_stat_inc(st->stats, TA_STACK_SPANS_ALLOC);
 }
 
 static void ta_cache_push(struct ta_stack_cache *c, unsigned long lo,
@@ -275,9 +305,13 @@ static unsigned long ta_cache_pop(struct ta_stack_cache *c,
 	return s->lo;
 }
 
-/* Move stacks from a node's pool into a cache, up to half its size (Go). */
+/*
+ * Move stacks from a node's pool into a cache, up to half its size (Go);
+ * @new, a new span of that node or NULL, joins the pool first, under the
+ * same lock.
+ */
 static void ta_pool_refill(struct ta_stack *st, int node, unsigned int order,
-			   struct ta_stack_cache *c)
+			   struct ta_stack_cache *c, struct ta_stack_span *new)
 {
 	struct ta_stack_pool *pool = ta_stack_pool(st, node, order);
 	unsigned long bytes = ta_stack_bytes(st, order);
@@ -286,6 +320,8 @@ static void ta_pool_refill(struct ta_stack *st, int node, unsigned int order,
 	unsigned int i;
 
 	spin_lock_irqsave(&pool->lock, flags);
+	if (new)
+		__ta_pool_add_span(st, pool, new);
 	while (c->bytes < TA_STACK_CACHE_SIZE / 2) {
 		span = list_first_entry_or_null(&pool->spans,
 						struct ta_stack_span, list);
@@ -329,14 +365,24 @@ static void ta_pool_put(struct ta_stack *st, struct ta_stack_pool *pool,
 	pool->nr_free -= ta_span_stacks(st, order);
 }
 
-static void ta_release_dead(struct ta_stack *st, struct list_head *dead)
+static void __ta_release_dead(struct ta_stack *st, struct list_head *dead)
 {
 	struct ta_stack_span *span, *next;
 
 	list_for_each_entry_safe(span, next, dead, list) {
-		ta_span_release(span);
 		ta_stat_inc(st->stats, TA_STACK_SPANS_FREED);
+		ta_stat_add(st->stats, TA_STACK_SPAN_PAGES_FREED,
+			    1UL << span->page_order);
+		ta_span_release(span);
 	}
+}
+
+/* Spans a free emptied: rare, so a free pays only the test. */
+static __always_inline void ta_release_dead(struct ta_stack *st,
+					    struct list_head *dead)
+{
+	if (unlikely(!list_empty(dead)))
+		__ta_release_dead(st, dead);
 }
 
 /*
@@ -418,16 +464,19 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 	bool blocking = gfpflags_allow_blocking(gfp);
 	unsigned long bytes = ta_stack_bytes(st, order), lo = 0, flags;
 	enum ta_ctx x = ta_ctx_current();
-	struct ta_stack_span *span;
+	struct ta_stack_span *span = NULL;
 	struct ta_stack_cache *c;
 	int node = NUMA_NO_NODE;
 
 	for (;;) {
 		flags = ta_cpu_get(st, x);
 		c = &this_cpu_ptr(st->cpu)->cache[x][order];
+		/* A new span (from the last turn) joins its pool as it refills. */
 		if (!c->nr)
 			ta_pool_refill(st, node == NUMA_NO_NODE ?
-				       numa_mem_id() : node, order, c);
+				       numa_mem_id() : node, order, c, span);
+		else if (span)
+			ta_pool_add_span(st, span);
 		if (c->nr) {
 			lo = ta_cache_pop(c, bytes, spanp);
 			ta_pool_count(st, x, order, true);
@@ -437,11 +486,11 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 		/* The pool is empty: a new span, outside the lock if it may sleep. */
 		if (blocking)
 			ta_cpu_put(st, x, flags);
-		span = ta_span_new(st, order, TA_STACK_SPAN_ORDER,
+		span = ta_span_new(st, order, ta_stack_span_order(st, order),
 				   st->fixed_shift + order,
 				   ta_span_gfp(gfp), gfp);
 		if (span)
-			ta_pool_add_span(st, span);
+			ta_pool_new_span(st, span);
 		if (!blocking)
 			ta_cpu_put(st, x, flags);
 		if (!span)
@@ -989,6 +1038,11 @@ struct ta_stack *ta_stack_create(unsigned int fixed, bool debug)
 	st->fixed_shift = ilog2(fixed);
 	st->debug = debug;
 	st->keep_empty = TA_STACK_KEEP_EMPTY;
+	for (i = 0; i < TA_STACK_ORDERS; i++)
+		st->span_shift[i] = clamp(st->fixed_shift + i +
+					  ilog2(TA_STACK_SPAN_STACKS),
+					  ilog2(TA_STACK_CACHE_SIZE),
+					  ilog2(TA_STACK_SPAN_MAX));
 	spin_lock_init(&st->large_lock);
 	for (i = 0; i < TA_STACK_LARGE_LISTS; i++)
 		INIT_LIST_HEAD(&st->large_free[i]);

@@ -10,6 +10,7 @@
 #include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
+#include <linux/minmax.h>
 #include <linux/mmzone.h>
 #include <linux/rcupdate.h>
 #include <linux/sizes.h>
@@ -26,7 +27,15 @@
 #define TA_STACK_OWN		(TA_STACK_ORDERS + 1)
 /* Flags only pages of a stack's own can honour (span_gfp.h). */
 #define TA_STACK_GFP_OWN	(__GFP_ACCOUNT | __GFP_DMA | __GFP_DMA32)
-#define TA_STACK_CACHE_SIZE	SZ_32K		/* also the pool span size */
+#define TA_STACK_CACHE_SIZE	SZ_32K		/* also the least pool span */
+/*
+ * A pool span holds TA_STACK_CACHE_SIZE, or TA_STACK_SPAN_STACKS stacks
+ * where they are larger, up to TA_STACK_SPAN_MAX: what a span costs
+ * beside its stacks (the page allocator's call, the descriptor, the map)
+ * is then shared by at least 4 (stack.c).
+ */
+#define TA_STACK_SPAN_STACKS	4
+#define TA_STACK_SPAN_MAX	SZ_64K
 #define TA_STACK_LARGE_LISTS	(TA_MAX_PAGE_ORDER + 1)
 /* The largest order must fit a span: FIXED_STACK <= 4 KiB, even with bigger pages. */
 #define TA_STACK_FIXED_MAX	min_t(unsigned long, PAGE_SIZE, \
@@ -143,6 +152,7 @@ struct ta_stack_pool {
  * @fixed_shift: log2(@fixed)
  * @debug: poison freed stacks and check a canary at lo on free
  * @keep_empty: empty spans kept per order
+ * @span_shift: per pool order, log2 of the bytes of a span
  * @cpu: per-CPU caches
  * @stats: per-CPU counters
  * @order_stats: per-CPU per-order counters
@@ -156,6 +166,7 @@ struct ta_stack {
 	unsigned int fixed_shift;
 	bool debug;
 	unsigned int keep_empty;
+	u8 span_shift[TA_STACK_ORDERS];
 	struct ta_stack_cpu __percpu *cpu;
 	struct ta_stats __percpu *stats;
 	struct ta_stack_order_stats __percpu *order_stats;
@@ -170,6 +181,20 @@ static inline struct ta_stack_pool *ta_stack_pool(struct ta_stack *st,
 						  int node, unsigned int order)
 {
 	return &st->pools[node * TA_STACK_ORDERS + order];
+}
+
+/* Page order of a pool span of @order. */
+static inline unsigned int ta_stack_span_order(struct ta_stack *st,
+					       unsigned int order)
+{
+	return max_t(int, st->span_shift[order] - PAGE_SHIFT, 0);
+}
+
+/* Pages of a pool span of @order. */
+static inline unsigned long ta_stack_span_pages(struct ta_stack *st,
+						unsigned int order)
+{
+	return 1UL << ta_stack_span_order(st, order);
 }
 
 struct ta_stack *ta_stack_create(unsigned int fixed, bool debug);

@@ -37,6 +37,8 @@ enum ta_stat {
 	TA_STACK_BAD_REQUESTS,	/* -EINVAL and -E2BIG */
 	TA_STACK_SPANS_ALLOC,	/* pool spans from the page allocator */
 	TA_STACK_SPANS_FREED,	/* ... given back */
+	TA_STACK_SPAN_PAGES,	/* pages of pool spans taken */
+	TA_STACK_SPAN_PAGES_FREED, /* ... and given back */
 	TA_STACK_LARGE_ALLOCS,	/* large stacks handed out */
 	TA_STACK_LARGE_FREES,	/* ... and freed (to the free lists) */
 	TA_STACK_LARGE_REUSED,	/* ... of which from a free list */

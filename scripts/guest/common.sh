@@ -113,14 +113,15 @@ held() { echo $(($(stat tiny_pages) + $(stat stack_pages))); }
 
 # Idle memory goes back (scavenge.c): after a client took 200,000 tiny
 # objects and 600 stacks of 2 to 64 KiB and freed them, tinyalloc holds at
-# most the per-node keep (2 empty tiny spans and one empty span per stack
-# order: 48 pages a node) once its CPUs were idle for two scavenger
+# most the per-node keep (2 empty tiny spans of 8 pages and one empty span
+# per stack order, 8 pages but 16 for 16 KiB stacks: 56 pages a node) once
+# its CPUs were idle for two scavenger
 # periods, and at once after "echo 2 > drop_caches" without the scavenger.
 idle_checks()
 {
 	check "idle: tinyalloc loads with scavenge_ms=500" insmod $M/tinyalloc.ko scavenge_ms=500
 	nodes=$(($(wc -l < $D/nodes) - 1))
-	keep=$((48 * nodes))
+	keep=$((56 * nodes))
 	# The scavenger may run while the client frees (a period is short):
 	# what was held is measured while the client holds it.
 	check "idle: client takes" insmod $M/tinyalloc_hold.ko objs=200000 stacks=600 stack_size=0

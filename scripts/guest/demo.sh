@@ -70,7 +70,7 @@ sleep $((IDLE_MS * 5 / 2000))
 tinyalloc-stat -1 | indent
 say "   The idle CPU gave its spans and cached stacks back, and the large stacks"
 say "   went back to the page allocator: what stays is the kept empty spans,"
-say "   2 tiny ones and one per stack order (48 pages a node)."
+say "   2 tiny ones and one per stack order (56 pages a node)."
 
 say ""
 rmmod tinyalloc || exit 1
