@@ -449,19 +449,42 @@ static int stack_race_freer(void *arg)
 	return 0;
 }
 
+/* Take @n stacks of @size; publish the highest for the racing frees. */
+static int stack_race_take(struct ta_stack *st, struct stack_race *r,
+			   struct tinyalloc_stack *stk, unsigned int n,
+			   size_t size)
+{
+	unsigned int i, top = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ta_stack_alloc(st, &stk[i], size, GFP_KERNEL)) {
+			while (i--)
+				tinyalloc_stack_free(&stk[i]);
+			return -ENOMEM;
+		}
+		if (stk[i].lo > stk[top].lo)
+			top = i;
+	}
+	WRITE_ONCE(r->lo, stk[top].lo);
+	WRITE_ONCE(r->hi, stk[top].hi);
+	return 0;
+}
+
 /*
- * The same for stacks: one CPU takes a stack from a new pool span (or a
- * large stack), frees it and gives the memory back to the page allocator
- * (keep_empty 0, the large lists scanned), over and over; another frees
- * the same bounds too.  Its frees race with the memory's end and reuse:
- * the lookup must find the descriptor or nothing (the sequence count of
- * the span map), each stack is freed once, and everything adds up.
+ * The same for stacks: one CPU takes stacks from a new pool span (or a
+ * large stack), frees them and gives the memory back to the page
+ * allocator (keep_empty 0, the large lists scanned), over and over;
+ * another frees the same bounds too.  A 64 KiB span of 16 KiB stacks is
+ * two pieces of the map: of three stacks, the highest is in the second.
+ * The frees race with the memory's end and reuse: the lookup must find
+ * the descriptor or nothing (the sequence count of the span map), each
+ * stack is freed once, and everything adds up.
  */
 static void test_stack_span_end_race(struct kunit *test)
 {
 	struct stack_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	unsigned int i, cpu, rounds = 20000;
-	struct tinyalloc_stack stk;
+	unsigned int i, j, n, cpu, rounds = 20000;
+	struct tinyalloc_stack stk[3];
 	struct ta_stack *st;
 
 	need_smp(test);
@@ -475,12 +498,11 @@ static void test_stack_span_end_race(struct kunit *test)
 		return;
 	}
 	for (i = 0; i < rounds; i++) {
-		if (ta_stack_alloc(st, &stk, i & 1 ? SZ_64K : SZ_16K,
-				   GFP_KERNEL))
+		n = i & 1 ? 1 : 3;
+		if (stack_race_take(st, r, stk, n, i & 1 ? SZ_64K : SZ_16K))
 			break;
-		WRITE_ONCE(r->lo, stk.lo);
-		WRITE_ONCE(r->hi, stk.hi);
-		tinyalloc_stack_free(&stk);
+		for (j = 0; j < n; j++)
+			tinyalloc_stack_free(&stk[j]);
 		ta_stack_drain_local(st);
 		ta_stack_large_scan(st, ULONG_MAX);
 	}

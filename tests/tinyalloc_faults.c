@@ -11,6 +11,10 @@
  * fails cleanly (-ENOMEM, zeroed bounds), with consistent counters; at
  * unload spans work again and every page goes back.  It reports with
  * "TA-CHECK PASS|FAIL:" lines that make check counts.
+ *
+ * With min_order=4 (the guest fails order 4 and up), only 64 KiB spans
+ * fail: 16 KiB stacks then come from 32 KiB spans, as Go's, not from
+ * pages of their own.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -26,6 +30,10 @@ MODULE_IMPORT_NS(TINYALLOC_INTERNAL);
 
 static struct ta_tiny *ta;
 static struct ta_stack *st;
+
+static unsigned int min_order = 3;
+module_param(min_order, uint, 0444);
+MODULE_PARM_DESC(min_order, "the least order the guest makes fail: 3 or 4");
 
 static void check(bool ok, const char *what)
 {
@@ -47,6 +55,21 @@ static unsigned long kmalloc_allocs(void)
 	return ta_stat_sum(ta_global_stats_get(), TA_KMALLOC_ALLOCS);
 }
 
+/* Order 4 fails: a 16 KiB stack takes a 32 KiB span, not its own pages. */
+static void faults_order4(void)
+{
+	struct tinyalloc_stack s16 = {};
+
+	check(!ta_stack_alloc(st, &s16, SZ_16K, TA_NOWARN) &&
+	      s16.hi - s16.lo == SZ_16K,
+	      "faults order 4: a 16 KiB stack is had");
+	check(ssum(TA_STACK_SPANS_ALLOC) == 1 &&
+	      ssum(TA_STACK_SPAN_PAGES) == SZ_32K / PAGE_SIZE &&
+	      ssum(TA_STACK_LARGE_PAGES) == 0,
+	      "faults order 4: from a 32 KiB span, not from pages of its own");
+	tinyalloc_stack_free(&s16);
+}
+
 static int __init tinyalloc_faults_init(void)
 {
 	struct tinyalloc_stack s4 = {}, s16 = {}, stk = { 1, 1 };
@@ -58,6 +81,10 @@ static int __init tinyalloc_faults_init(void)
 	if (IS_ERR(ta) || IS_ERR(st)) {
 		check(false, "instances made under page-allocator failure");
 		return -ENOMEM;
+	}
+	if (min_order == 4) {
+		faults_order4();
+		return 0;
 	}
 	check(!ta_tiny_alloc(ta, 5, TA_NOWARN),
 	      "faults: the tiny instance alone has no span to serve from");
@@ -90,7 +117,9 @@ static void __exit tinyalloc_faults_exit(void)
 {
 	struct tinyalloc_stack stk;
 	char *p = ta_tiny_alloc(ta, 5, TA_NOWARN);
-	int err = ta_stack_alloc(st, &stk, 4096, TA_NOWARN);
+	/* Of the order the load used: one pool, one kept span at most. */
+	int err = ta_stack_alloc(st, &stk, min_order == 4 ? SZ_16K : 4096,
+				 TA_NOWARN);
 
 	check(p && !err, "recovered: tiny and stack allocations work again");
 	tinyalloc_free(p);

@@ -211,8 +211,8 @@ void ta_span_map_clear(const void *span)
 }
 
 /**
- * ta_stack_map_set() - publish stack memory, its first page's private
- * word set to its descriptor
+ * ta_stack_map_set() - publish stack memory, the private words that
+ * name its descriptor set (stack.c)
  * @base: its address, aligned to a piece
  * @bytes: its size, a multiple of a piece
  *

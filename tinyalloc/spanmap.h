@@ -6,8 +6,9 @@
  * (a call) and the span's struct page were the largest part of a free.
  *
  * A second bit per piece is set while a stack span or large stack covers
- * the piece; its descriptor is then the private word of its first page
- * (a pool span's, one piece and not compound) or of its head page.
+ * the piece; its descriptor is then the private word of the piece's
+ * first page (a pool span is not compound: each of its pieces names it)
+ * or of its head page.
  */
 #ifndef _TINYALLOC_SPANMAP_H
 #define _TINYALLOC_SPANMAP_H

@@ -5,13 +5,14 @@
  * Stacks of FIXED_STACK << order bytes, order 0..3, come from a pool per
  * order (Go's is global; here there is one per NUMA node, so that a CPU's
  * stacks are on its own node): a list of spans that still have free
- * stacks, under one lock per pool on its own cache line.  A span is 32 KiB
- * as Go's, or 4 stacks where they are larger, up to 64 KiB (stack.h).  In front of the
- * pools each CPU keeps a cache per order, an array of free stacks and
- * their spans (Go links them through their first word; an array writes
- * nothing into them): an empty cache refills from its node's pool up to
- * 16 KiB, and a free into a cache holding 32 KiB or more first releases it
- * down to 16 KiB.  A stack freed on another node goes straight back to its
+ * stacks, under one lock per pool on its own cache line.  A span is
+ * 32 KiB as Go's, or 4 stacks where they are larger, up to 64 KiB
+ * (stack.h; 32 KiB when the page allocator has no larger block free).
+ * In front of the pools each CPU keeps a cache per order, an array of free
+ * stacks and their spans (Go links them through their first word; an
+ * array writes nothing into them): an empty cache refills from its node's
+ * pool up to 16 KiB, and a free into a cache holding 32 KiB or more first
+ * releases it down to 16 KiB.  A stack freed on another node goes straight back to its
  * own node's pool.  A span whose stacks are all back in the pool is returned
  * to the page allocator, except for keep_empty (1) per pool, so that a
  * workload oscillating around a span boundary does not hit the page
@@ -27,7 +28,7 @@
  *
  * Nothing is hidden in or around a stack: a span's description lives in
  * a struct ta_stack_span, found through the span map's stack bits and the
- * private word of its first page (spanmap.h), or for memory smaller than
+ * private word of a first page (spanmap.h), or for memory smaller than
  * a piece of the map, an xarray keyed by its first pfn.  So a free is
  * validated (foreign, wrong size, misaligned, double free) without
  * touching the memory it names.
@@ -64,9 +65,19 @@ static unsigned long ta_stack_bytes(struct ta_stack *st, unsigned int order)
 	return (unsigned long)st->fixed << order;
 }
 
+/* The memory of a span. */
 static unsigned long ta_span_bytes(const struct ta_stack_span *span)
 {
 	return PAGE_SIZE << span->page_order;
+}
+
+/* The end of its stacks: a pool span may not use all of its memory. */
+static unsigned long ta_span_end(const struct ta_stack_span *span)
+{
+	if (span->order < TA_STACK_ORDERS)
+		return span->base + ((unsigned long)span->stacks <<
+				      span->stack_shift);
+	return span->base + ta_span_bytes(span);
 }
 
 /* The canary stack_debug keeps at lo, different for every stack. */
@@ -94,13 +105,6 @@ EXPORT_SYMBOL_TA_INTERNAL(ta_stack_order);
 /* ---- the span index ---- */
 
 /*
- * Memory of whole pieces of the span map (every pool span, and large
- * stacks but with FIXED_STACK 1024) is found through the map and its first
- * page; smaller stacks of their own pages, and large or own stacks beyond
- * the map, through the xarray.  A pool span beyond the map is refused:
- * its stack is then one of its own.
- */
-/*
  * Name @desc where ta_stack_map_lookup() reads it for each piece of
  * @span: a large or own stack is a compound page, whose head names all
  * of it (the words of its tail pages are the page allocator's); a pool
@@ -121,6 +125,13 @@ static inline void ta_span_name(struct ta_stack_span *span,
 	} while (piece < span->base + ta_span_bytes(span));
 }
 
+/*
+ * Memory of whole pieces of the span map (every pool span, and large
+ * stacks but with FIXED_STACK 1024) is found through the map and a first
+ * page; smaller stacks of their own pages, and large or own stacks beyond
+ * the map, through the xarray.  A pool span beyond the map is refused:
+ * its stack is then one of its own.
+ */
 static int ta_stack_index(struct ta_stack_span *span, gfp_t gfp)
 {
 	unsigned long pfn = PHYS_PFN(__pa(span->base));
@@ -172,7 +183,7 @@ static struct ta_stack_span *ta_stack_lookup(unsigned long lo)
 		pfn = page_to_pfn(virt_to_head_page((void *)lo));
 		span = xa_load(&ta_stack_xa, pfn);
 	}
-	if (span && (lo < span->base || lo >= span->base + ta_span_bytes(span)))
+	if (span && (lo < span->base || lo >= ta_span_end(span)))
 		return NULL;
 	return span;
 }
@@ -215,6 +226,9 @@ static struct ta_stack_span *ta_span_new(struct ta_stack *st,
 	span->order = order;
 	span->page_order = page_order;
 	span->stack_shift = stack_shift;
+	if (order < TA_STACK_ORDERS)
+		span->stacks = min(PAGE_SIZE << page_order,
+				   1UL << st->span_shift[order]) >> stack_shift;
 	span->node = page_to_nid(page);
 	/* As alloc_pages() hands them out: zeroed, or zeroed when freed. */
 	if (want_init_on_alloc(page_gfp))
@@ -244,33 +258,49 @@ static void ta_span_release(struct ta_stack_span *span)
 
 /* ---- the pools ---- */
 
-static unsigned int ta_span_stacks(struct ta_stack *st, unsigned int order)
+static unsigned long ta_span_all(const struct ta_stack_span *span)
 {
-	return 1U << (st->span_shift[order] - st->fixed_shift - order);
-}
-
-static unsigned long ta_span_all(struct ta_stack *st, unsigned int order)
-{
-	return GENMASK(ta_span_stacks(st, order) - 1, 0);
+	return GENMASK(span->stacks - 1, 0);
 }
 
 /* A new span's stacks are all free: poisoned, counted, not pooled yet. */
 static void ta_pool_new_span(struct ta_stack *st, struct ta_stack_span *span)
 {
-	ta_kasan_poison((void *)span->base, ta_span_bytes(span), TA_KASAN_FREE);
+	ta_kasan_poison((void *)span->base, ta_span_end(span) - span->base,
+			TA_KASAN_FREE);
 	ta_stat_inc(st->stats, TA_STACK_SPANS_ALLOC);
 	ta_stat_add(st->stats, TA_STACK_SPAN_PAGES, 1UL << span->page_order);
+}
+
+/*
+ * A new pool span of @order.  Where the page allocator has no block of a
+ * 64 KiB span free without reclaim, a 32 KiB span, as Go's, rather than
+ * pages of the stack's own.
+ */
+static struct ta_stack_span *ta_pool_span_new(struct ta_stack *st,
+					      unsigned int order, gfp_t gfp)
+{
+	unsigned int page_order = ta_stack_span_order(st, order);
+	unsigned int least = get_order(TA_STACK_CACHE_SIZE);
+	struct ta_stack_span *span;
+
+	span = ta_span_new(st, order, page_order, st->fixed_shift + order,
+			   ta_span_gfp(gfp), gfp);
+	if (!span && page_order > least)
+		span = ta_span_new(st, order, least, st->fixed_shift + order,
+				   ta_span_gfp(gfp), gfp);
+	return span;
 }
 
 /* Put a new span's stacks in @pool, its node's, under its lock. */
 static void __ta_pool_add_span(struct ta_stack *st, struct ta_stack_pool *pool,
 			       struct ta_stack_span *span)
 {
-	span->pool = ta_span_all(st, span->order);
+	span->pool = ta_span_all(span);
 	list_add(&span->list, &pool->spans);
 	pool->nr_spans++;
 	pool->nr_empty++;
-	pool->nr_free += ta_span_stacks(st, span->order);
+	pool->nr_free += span->stacks;
 }
 
 static void ta_pool_add_span(struct ta_stack *st, struct ta_stack_span *span)
@@ -327,7 +357,7 @@ static void ta_pool_refill(struct ta_stack *st, int node, unsigned int order,
 						struct ta_stack_span, list);
 		if (!span)
 			break;
-		if (span->pool == ta_span_all(st, order))
+		if (span->pool == ta_span_all(span))
 			pool->nr_empty--;
 		i = __ffs(span->pool);
 		__clear_bit(i, &span->pool);
@@ -347,13 +377,11 @@ static void ta_pool_put(struct ta_stack *st, struct ta_stack_pool *pool,
 			struct ta_stack_span *span, unsigned long lo,
 			struct list_head *dead)
 {
-	unsigned int order = span->order;
-
 	if (!span->pool)
 		list_add(&span->list, &pool->spans);
-	__set_bit((lo - span->base) / ta_stack_bytes(st, order), &span->pool);
+	__set_bit((lo - span->base) >> span->stack_shift, &span->pool);
 	pool->nr_free++;
-	if (span->pool != ta_span_all(st, order))
+	if (span->pool != ta_span_all(span))
 		return;
 	if (pool->nr_empty < st->keep_empty) {
 		pool->nr_empty++;
@@ -362,7 +390,7 @@ static void ta_pool_put(struct ta_stack *st, struct ta_stack_pool *pool,
 	}
 	list_move(&span->list, dead);
 	pool->nr_spans--;
-	pool->nr_free -= ta_span_stacks(st, order);
+	pool->nr_free -= span->stacks;
 }
 
 static void __ta_release_dead(struct ta_stack *st, struct list_head *dead)
@@ -486,9 +514,7 @@ static unsigned long ta_pool_alloc(struct ta_stack *st, unsigned int order,
 		/* The pool is empty: a new span, outside the lock if it may sleep. */
 		if (blocking)
 			ta_cpu_put(st, x, flags);
-		span = ta_span_new(st, order, ta_stack_span_order(st, order),
-				   st->fixed_shift + order,
-				   ta_span_gfp(gfp), gfp);
+		span = ta_pool_span_new(st, order, gfp);
 		if (span)
 			ta_pool_new_span(st, span);
 		if (!blocking)
@@ -879,10 +905,15 @@ bool ta_stack_free(struct tinyalloc_stack *stk, unsigned long ip)
 
 	if (!lo && !hi)
 		return true;
-	rcu_read_lock();
+	/*
+	 * The descriptor outlives a grace period: preemption off is an RCU
+	 * read side for kfree_rcu() (since 4.20), one instruction where
+	 * rcu_read_lock() is a call on PREEMPT_RCU, as Debian's kernels are.
+	 */
+	preempt_disable();
 	span = ta_stack_lookup(lo);
 	ok = span && ta_stack_bounds_ok(span, lo, hi, ip);
-	rcu_read_unlock();
+	preempt_enable();
 	if (!span)
 		return false;
 	if (!ok)

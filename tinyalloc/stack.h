@@ -62,12 +62,15 @@
  * @stack_shift: log2 of the size of its stacks (a large or own stack's,
  *               set as it is handed out, may be smaller than its memory
  *               with pages over 4 KiB)
+ * @stacks: pool span: how many stacks it holds, from its start (its
+ *          memory may hold more with pages over 32 KiB)
  * @mapped: found through the span map, not the xarray (stack.c)
  * @rcu: frees the descriptor after lookups that may still hold it
  *
  * Kept outside the memory it describes: a stack has nothing hidden on
- * either side.  Its first page's private word or a global xarray keyed by
- * its first pfn leads to it (stack.c).
+ * either side.  The private word of a first page (its head page, or the
+ * first page of each of a pool span's pieces) or a global xarray keyed
+ * by its first pfn leads to it (stack.c).
  */
 struct ta_stack_span {
 	struct list_head list;
@@ -81,6 +84,7 @@ struct ta_stack_span {
 	u8 order;
 	u8 page_order;
 	u8 stack_shift;
+	u8 stacks;
 	bool mapped;
 	u16 node;
 	struct rcu_head rcu;

@@ -111,17 +111,29 @@ live_checks()
 # Pages tinyalloc holds, tiny spans and stacks.
 held() { echo $(($(stat tiny_pages) + $(stat stack_pages))); }
 
+# Pages a node keeps idle: 2 tiny spans of 8 pages, and a stack span per
+# order, 32 KiB or 4 stacks up to 64 KiB (stack.h), for the loaded
+# instance's FIXED_STACK.
+keep_pages()
+{
+	awk -v f="$(stat stack_fixed)" 'BEGIN {
+		p = 16
+		for (b = 4 * f; b <= 32 * f; b *= 2)
+			p += (b < 32768 ? 32768 : b > 65536 ? 65536 : b) / 4096
+		print p }'
+}
+
 # Idle memory goes back (scavenge.c): after a client took 200,000 tiny
 # objects and 600 stacks of 2 to 64 KiB and freed them, tinyalloc holds at
 # most the per-node keep (2 empty tiny spans of 8 pages and one empty span
-# per stack order, 8 pages but 16 for 16 KiB stacks: 56 pages a node) once
-# its CPUs were idle for two scavenger
-# periods, and at once after "echo 2 > drop_caches" without the scavenger.
+# per stack order, keep_pages: 56 pages a node with fixed_stack 2048) once
+# its CPUs were idle for two scavenger periods, and at once after
+# "echo 2 > drop_caches" without the scavenger.
 idle_checks()
 {
 	check "idle: tinyalloc loads with scavenge_ms=500" insmod $M/tinyalloc.ko scavenge_ms=500
 	nodes=$(($(wc -l < $D/nodes) - 1))
-	keep=$((56 * nodes))
+	keep=$(($(keep_pages) * nodes))
 	# The scavenger may run while the client frees (a period is short):
 	# what was held is measured while the client holds it.
 	check "idle: client takes" insmod $M/tinyalloc_hold.ko objs=200000 stacks=600 stack_size=0

@@ -46,6 +46,13 @@ if [ -d $F ]; then
 		sh -c "echo 1 > /proc/self/make-it-fail && exec insmod $M/tinyalloc_faults.ko"
 	echo 0 > $F/probability
 	check "fault module unloads" rmmod tinyalloc_faults
+	# Order 4 and up only: 64 KiB stack spans fail, 32 KiB ones do not.
+	echo 4 > $F/min-order
+	echo 100 > $F/probability
+	check "fault module loads with order 4 failing" \
+		sh -c "echo 1 > /proc/self/make-it-fail && exec insmod $M/tinyalloc_faults.ko min_order=4"
+	echo 0 > $F/probability
+	check "fault module unloads after order 4 failed" rmmod tinyalloc_faults
 else
 	fail "no $F: the kernel lacks CONFIG_FAIL_PAGE_ALLOC"
 fi
