@@ -12,11 +12,11 @@
  * stacks and their spans (Go links them through their first word; an
  * array writes nothing into them): an empty cache refills from its node's
  * pool up to 16 KiB, and a free into a cache holding 32 KiB or more first
- * releases it down to 16 KiB.  A stack freed on another node goes straight back to its
- * own node's pool.  A span whose stacks are all back in the pool is returned
- * to the page allocator, except for keep_empty (1) per pool, so that a
- * workload oscillating around a span boundary does not hit the page
- * allocator every time.
+ * releases it down to 16 KiB.  A stack freed on another node goes straight
+ * back to its own node's pool.  A span whose stacks are all back in the
+ * pool is returned to the page allocator, except for keep_empty (1) per
+ * pool, so that a workload oscillating around a span boundary does not
+ * hit the page allocator every time.
  *
  * Larger stacks come from alloc_pages of the needed order.  Freed ones
  * wait on free lists indexed by page order for reuse; the scavenger (after
@@ -274,18 +274,22 @@ static void ta_pool_new_span(struct ta_stack *st, struct ta_stack_span *span)
 
 /*
  * A new pool span of @order.  Where the page allocator has no block of a
- * 64 KiB span free without reclaim, a 32 KiB span, as Go's, rather than
- * pages of the stack's own.
+ * 64 KiB span free, a 32 KiB span, as Go's, rather than pages of the
+ * stack's own; as SLUB's larger slabs, the larger span wakes no kswapd,
+ * which would reclaim and compact for memory a smaller span does without.
  */
 static struct ta_stack_span *ta_pool_span_new(struct ta_stack *st,
 					      unsigned int order, gfp_t gfp)
 {
 	unsigned int page_order = ta_stack_span_order(st, order);
 	unsigned int least = get_order(TA_STACK_CACHE_SIZE);
+	gfp_t page_gfp = ta_span_gfp(gfp);
 	struct ta_stack_span *span;
 
+	if (page_order > least)
+		page_gfp &= ~__GFP_KSWAPD_RECLAIM;
 	span = ta_span_new(st, order, page_order, st->fixed_shift + order,
-			   ta_span_gfp(gfp), gfp);
+			   page_gfp, gfp);
 	if (!span && page_order > least)
 		span = ta_span_new(st, order, least, st->fixed_shift + order,
 				   ta_span_gfp(gfp), gfp);
