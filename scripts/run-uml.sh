@@ -64,9 +64,9 @@ tmo_pid='' uml_pid=''
 # memory and a quarter more, else the work directory.  On a disk file
 # system the host writes guest memory back every 30 s or so and
 # write-protects it meanwhile, so a guest store may fault on the host
-# with a block allocation behind it: a benchmark burst that touched its
-# stacks spent most of its time there (perf on the host, ext4's
-# page_mkwrite).  /dev/shm is often just 64M in containers.
+# with a block allocation behind it: during the stack benchmarks a third
+# of UML's samples (perf on the host) were the host kernel's, under 1%
+# with the file in /dev/shm.  /dev/shm is often just 64M in containers.
 memtmp()
 {
 	local want avail

@@ -1026,7 +1026,8 @@ static void test_movable_zone(struct kunit *test)
 
 /*
  * A span takes none of one caller's per-object flags, and neither
- * reclaims nor dips into reserves, whatever the caller passed.
+ * reclaims nor dips into reserves, whatever the caller passed; a larger
+ * span than needed (a stack pool's 64 KiB) does not even wake kswapd.
  */
 static void test_span_gfp(struct kunit *test)
 {
@@ -1047,6 +1048,10 @@ static void test_span_gfp(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, (gfp & always) == always);
 		KUNIT_EXPECT_EQ(test, !(gfp & __GFP_HIGH),
 				!(callers[i] & __GFP_HIGH));
+		KUNIT_EXPECT_EQ(test, !(gfp & __GFP_KSWAPD_RECLAIM),
+				!(callers[i] & __GFP_KSWAPD_RECLAIM));
+		KUNIT_EXPECT_TRUE(test, ta_span_gfp_larger(callers[i]) ==
+				  (gfp & ~__GFP_KSWAPD_RECLAIM));
 	}
 }
 

@@ -28,6 +28,17 @@ static inline gfp_t ta_span_gfp(gfp_t gfp)
 }
 
 /*
+ * A span larger than it needs to be, tried before the least one (a
+ * stack pool's 64 KiB span before 32 KiB): as SLUB's slabs above their
+ * least order, it wakes no kswapd either, which would reclaim and compact
+ * for memory the smaller span does without.
+ */
+static inline gfp_t ta_span_gfp_larger(gfp_t gfp)
+{
+	return ta_span_gfp(gfp) & ~__GFP_KSWAPD_RECLAIM;
+}
+
+/*
  * tinyalloc's own bookkeeping (span descriptors, xarray nodes): it may
  * reclaim as the caller allows, but takes no per-object flag either.
  */

@@ -275,25 +275,23 @@ static void ta_pool_new_span(struct ta_stack *st, struct ta_stack_span *span)
 /*
  * A new pool span of @order.  Where the page allocator has no block of a
  * 64 KiB span free, a 32 KiB span, as Go's, rather than pages of the
- * stack's own; as SLUB's larger slabs, the larger span wakes no kswapd,
- * which would reclaim and compact for memory a smaller span does without.
+ * stack's own (span_gfp.h: the larger one wakes no kswapd).
  */
 static struct ta_stack_span *ta_pool_span_new(struct ta_stack *st,
 					      unsigned int order, gfp_t gfp)
 {
 	unsigned int page_order = ta_stack_span_order(st, order);
 	unsigned int least = get_order(TA_STACK_CACHE_SIZE);
-	gfp_t page_gfp = ta_span_gfp(gfp);
+	unsigned int shift = st->fixed_shift + order;
 	struct ta_stack_span *span;
 
-	if (page_order > least)
-		page_gfp &= ~__GFP_KSWAPD_RECLAIM;
-	span = ta_span_new(st, order, page_order, st->fixed_shift + order,
-			   page_gfp, gfp);
-	if (!span && page_order > least)
-		span = ta_span_new(st, order, least, st->fixed_shift + order,
-				   ta_span_gfp(gfp), gfp);
-	return span;
+	if (page_order == least)
+		return ta_span_new(st, order, least, shift, ta_span_gfp(gfp),
+				   gfp);
+	span = ta_span_new(st, order, page_order, shift,
+			   ta_span_gfp_larger(gfp), gfp);
+	return span ?: ta_span_new(st, order, least, shift, ta_span_gfp(gfp),
+				   gfp);
 }
 
 /* Put a new span's stacks in @pool, its node's, under its lock. */
